@@ -1,0 +1,26 @@
+# Two commands for a new user: `make run` (set up + start the app) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup run test lint bench screenshot clean
+
+setup:
+	bash scripts/setup.sh
+
+run: setup
+	$(VENV)/bin/smallwise
+
+test: setup
+	$(PY) -m pytest -ra
+
+lint: setup
+	$(VENV)/bin/ruff check desktop_app tests benchmarks
+
+bench: setup
+	$(PY) benchmarks/engine_overhead.py
+
+screenshot: setup
+	SMALLWISE_SCREENSHOT_TO=docs/screenshot.png $(PY) -m pytest -ra tests/test_xvfb_window.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

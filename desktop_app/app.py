@@ -1,0 +1,87 @@
+"""Composition root: builds the QApplication, the services and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from importlib import resources
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_app import APP_NAME
+from desktop_app.core.catalog import CatalogError, load_catalog
+from desktop_app.core.store import Store, StoreError
+from desktop_app.paths import AppPaths
+from desktop_app.services.chat import ChatService
+from desktop_app.services.models import ModelService
+from desktop_app.services.storage import StoreThread
+from desktop_app.settings import Settings
+from desktop_app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Smallwise:
+    """The running app's parts; tests build one the same way the app does."""
+
+    paths: AppPaths
+    settings: Settings
+    stores: StoreThread
+    chat: ChatService
+    models: ModelService
+    window: MainWindow
+
+    def start(self) -> None:
+        self.window.show()
+        self.models.prepare_default()
+
+    def close(self) -> None:
+        self.window.close()
+        self.chat.shutdown()
+        self.stores.close()
+
+
+def build(paths: AppPaths) -> Smallwise:
+    """Raises StoreError or CatalogError with a message for the user."""
+    stores = StoreThread(lambda: Store(paths.database))
+    settings = Settings(paths.settings_file)
+    catalog = load_catalog()
+    chat = ChatService(stores, settings, log_path=str(paths.log_dir / "engine.log"))
+    models = ModelService(stores, paths, settings, catalog)
+    window = MainWindow(chat, stores, settings)
+    window.setWindowIcon(app_icon())
+    models.model_ready.connect(chat.set_model)
+    models.failed.connect(window.show_notice)
+    models.progress.connect(window.show_notice)
+    recovered = stores.store.recovered
+    if recovered:
+        window.show_notice(
+            f"{recovered} answer{'s were' if recovered > 1 else ' was'} cut off when Smallwise last "
+            "closed; the text written so far is kept and marked interrupted."
+        )
+    return Smallwise(paths, settings, stores, chat, models, window)
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resources.files("desktop_app.resources").joinpath("smallwise.svg")))
+
+
+def run_gui(paths: AppPaths) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    try:
+        smallwise = build(paths)
+    except (StoreError, CatalogError) as exc:
+        log.error("cannot start: %s", exc)
+        QMessageBox.critical(None, f"{APP_NAME} cannot start", str(exc))
+        return 2
+    smallwise.start()
+    try:
+        return app.exec()
+    finally:
+        smallwise.chat.shutdown()
+        smallwise.stores.close()

@@ -1,0 +1,1 @@
+"""Pure-Python core: catalog, store, engine. Never imports Qt."""

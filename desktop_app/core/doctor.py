@@ -1,0 +1,157 @@
+"""`smallwise doctor` and `smallwise self-test`: what this installation sees, and whether it
+works end to end. No Qt here."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from desktop_app import __version__
+from desktop_app.core import hardware
+from desktop_app.paths import AppPaths
+
+DISTRIBUTIONS = ("llama_cpp_python", "PySide6_Essentials", "sqlite-utils", "huggingface-hub",
+                 "platformdirs", "psutil", "markdown-it-py", "pygments", "gguf")
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def llama_build() -> dict[str, Any]:
+    from desktop_app.core.engine.worker import probe
+
+    try:
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+            return pool.submit(probe).result(timeout=60)
+    except Exception as exc:  # a build that cannot load is exactly what doctor must report
+        return {"error": f"llama.cpp could not be loaded: {exc!r}"}
+
+
+def report(paths: AppPaths) -> dict[str, Any]:
+    mem = psutil.virtual_memory()
+    return {
+        "smallwise": {"version": __version__, "python": sys.version.split()[0],
+                      "platform": platform.platform(), "frozen": bool(getattr(sys, "frozen", 0))},
+        "versions": {d: _version(d) for d in DISTRIBUTIONS} | {"sqlite": sqlite3.sqlite_version},
+        "llama_cpp": llama_build(),
+        "host": {"physical_cores": hardware.physical_cores(), "logical_cores": os.cpu_count(),
+                 "threads_chosen_now": hardware.choose_threads(),
+                 "ram_total_gb": round(mem.total / 2**30, 1),
+                 "ram_available_gb": round(mem.available / 2**30, 1)},
+        "paths": {"data": str(paths.data_dir), "models": str(paths.models_dir),
+                  "database": str(paths.database), "settings": str(paths.settings_file),
+                  "logs": str(paths.log_dir)},
+        "installed_models": _installed(paths),
+    }
+
+
+def _installed(paths: AppPaths) -> list[str]:
+    from desktop_app.core.store import Store, StoreError
+
+    if not paths.database.exists():
+        return []
+    try:
+        store = Store(paths.database)
+    except StoreError as exc:
+        return [f"database unreadable: {exc}"]
+    try:
+        return [f"{m['id']} {m['quant'] or ''} {m['path']}" for m in store.installed_models()]
+    finally:
+        store.close()
+
+
+def self_test(paths: AppPaths, model: str | None) -> Iterator[tuple[str, bool, str]]:
+    """Yield (step, passed, detail); stop at the first failure."""
+    with tempfile.TemporaryDirectory(prefix="smallwise-selftest-") as tmp:
+        ok, detail = _check_database(Path(tmp) / "selftest.db")
+        yield "database", ok, detail
+        if not ok:
+            return
+        try:
+            path, chat_format = _model_for_test(paths, model)
+        except Exception as exc:
+            yield "model", False, str(exc)
+            return
+        yield "model", True, str(path)
+        yield ("engine", *_check_engine(path, chat_format, Path(tmp) / "engine.log"))
+
+
+def _check_database(db_path: Path) -> tuple[bool, str]:
+    from desktop_app.core.store import SCHEMA_VERSION, Store
+
+    try:
+        store = Store(db_path)
+        cid = store.create_conversation("self-test")
+        store.add_message(cid, "user", "ping")
+        mid = store.add_message(cid, "assistant", "", status="streaming")
+        store.append_to_message(mid, "po")
+        store.append_to_message(mid, "ng")
+        store.finish_message(mid, "complete", completion_tokens=2)
+        store.close()
+        store = Store(db_path)
+        rows = store.messages(cid)
+        version = store.db.conn.execute("PRAGMA user_version").fetchone()[0]
+        store.close()
+    except Exception as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    got = [(r["role"], r["content"], r["status"]) for r in rows]
+    want = [("user", "ping", "complete"), ("assistant", "pong", "complete")]
+    mode = oct(db_path.stat().st_mode & 0o777)
+    if got != want or version != SCHEMA_VERSION or mode != "0o600":
+        return False, f"read back {got}, schema {version}, mode {mode}"
+    return True, f"wrote and read back a conversation (schema {version}, mode {mode})"
+
+
+def _model_for_test(paths: AppPaths, model: str | None) -> tuple[Path, str | None]:
+    if model:
+        return Path(model), None
+    from desktop_app.core.catalog import load_catalog
+    from desktop_app.core.starter import STARTER_ID, install_starter
+    from desktop_app.core.store import Store
+
+    entry = load_catalog()[STARTER_ID]
+    store = Store(paths.database)
+    try:
+        return install_starter(paths.models_dir, entry, store), entry.chat_format
+    finally:
+        store.close()
+
+
+def _check_engine(path: Path, chat_format: str | None, log: Path) -> tuple[bool, str]:
+    from desktop_app.core.engine import protocol as p
+    from desktop_app.core.engine.client import EngineClient, EngineError
+
+    client = EngineClient(log_path=str(log))
+    started = time.perf_counter()
+    try:
+        loaded = client.load(p.Load(str(path), chat_format, n_ctx=1024,
+                                    n_threads=hardware.physical_cores()))
+        events = list(client.chat([{"role": "user", "content": "Say hello."}],
+                                  p.Sampling(max_tokens=16, temperature=0.0, seed=1)))
+    except EngineError as exc:
+        return False, exc.failed.message
+    finally:
+        client.shutdown()
+    text = "".join(e.text for e in events if isinstance(e, p.Token))
+    last = events[-1]
+    if not isinstance(last, p.Done) or not text.strip():
+        return False, getattr(last, "message", f"no text came back ({last})")
+    return True, (f"loaded in {loaded.load_s:.2f} s ({loaded.chat_format} format), answered "
+                  f"{last.completion_tokens} tokens at {last.tokens_per_s:.1f} tokens/s, "
+                  f"{time.perf_counter() - started:.2f} s in all: {text.strip()[:60]!r}")

@@ -1,0 +1,109 @@
+"""Messages between the app and the engine worker, as plain picklable dataclasses.
+
+App → worker: Load, Chat, Cancel, Unload, Shutdown.
+Worker → app: Loaded, Started, Token, Done, Failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+# -- app → worker ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Load:
+    model_path: str
+    chat_format: str | None = None  # used only when the GGUF carries no chat template
+    n_ctx: int = 4096
+    n_threads: int = 2
+    n_threads_batch: int = 2
+    n_gpu_layers: int = 0
+    n_batch: int = 512
+    model_id: str = ""
+    quant: str = ""
+
+
+@dataclass(frozen=True)
+class Sampling:
+    max_tokens: int = 1024
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Chat:
+    request_id: int
+    messages: list[dict[str, str]]  # [{"role": ..., "content": ...}], oldest first
+    sampling: Sampling = field(default_factory=Sampling)
+
+
+@dataclass(frozen=True)
+class Cancel:
+    request_id: int
+
+
+@dataclass(frozen=True)
+class Unload:
+    pass
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    pass
+
+
+# -- worker → app ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Loaded:
+    model_path: str
+    n_ctx: int
+    n_threads: int
+    chat_format: str  # "template" (the GGUF's own) or the named format used
+    load_s: float
+
+
+@dataclass(frozen=True)
+class Started:
+    """The prompt fits; generation begins. left_out: oldest messages not given to the model."""
+
+    request_id: int
+    prompt_tokens: int
+    left_out: int
+
+
+@dataclass(frozen=True)
+class Token:
+    request_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    request_id: int
+    finish_reason: str  # "stop", "length" or "cancelled"
+    prompt_tokens: int
+    completion_tokens: int
+    ttft_s: float  # measured in the worker, from the request to the first token
+    tokens_per_s: float  # decode rate after the first token
+
+
+# Failure kinds the UI words differently; every Failed carries a message meant for the user.
+BAD_MODEL = "bad_model"
+NO_CHAT_FORMAT = "no_chat_format"
+LOAD_FAILED = "load_failed"
+PROMPT_TOO_LONG = "prompt_too_long"
+GENERATION_FAILED = "generation_failed"
+WORKER_DIED = "worker_died"
+NOT_LOADED = "not_loaded"
+
+
+@dataclass(frozen=True)
+class Failed:
+    request_id: int | None
+    kind: str
+    message: str
+    detail: str = ""  # traceback or native log tail, for the log file, not the user

