@@ -114,7 +114,7 @@ def test_worker_killed_mid_stream_gives_an_error_and_restarts_cleanly(
     events = []
     for event in client.chat(ASK, p.Sampling(max_tokens=6000, temperature=0.0)):
         events.append(event)
-        if sum(isinstance(e, p.Token) for e in events) == 3:
+        if isinstance(event, p.Token) and sum(isinstance(e, p.Token) for e in events) == 3:
             os.kill(first_pid, signal.SIGKILL)
     failed = events[-1]
     assert isinstance(failed, p.Failed) and failed.kind == p.WORKER_DIED

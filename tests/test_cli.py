@@ -1,0 +1,147 @@
+"""End to end through the `smallwise` command, with the real Gemma 3 270M starter model."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from desktop_app.core.store import Store
+
+pytestmark = pytest.mark.starter
+
+
+def smallwise(*args: str, home: Path, stdin: str | None = None, timeout: float = 180):
+    env = {**os.environ, "SMALLWISE_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "desktop_app", *args], env=env, input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def starter_home(tmp_path_factory) -> Path:
+    """A profile whose first run has assembled and registered the starter model."""
+    home = tmp_path_factory.mktemp("starter-home")
+    result = smallwise("self-test", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return home
+
+
+def test_first_run_installs_the_starter_model_privately(starter_home: Path) -> None:
+    models = starter_home / "data" / "models"
+    model = models / "gemma-3-270m-q4_k_m.gguf"
+    assert model.stat().st_size == 253113024
+    assert oct(models.stat().st_mode & 0o777) == "0o700"
+    assert oct(model.stat().st_mode & 0o777) == "0o600"
+    assert oct((starter_home / "data" / "smallwise.db").stat().st_mode & 0o777) == "0o600"
+    assert not list(models.glob("*.partial"))
+
+
+def test_self_test_passes(starter_home: Path) -> None:
+    result = smallwise("self-test", home=starter_home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[ok] engine" in result.stdout and "self-test passed" in result.stdout
+
+
+def test_chat_json_answers_with_the_starter_model(starter_home: Path) -> None:
+    result = smallwise("chat", "What is the capital of France?", "--json", "--max-tokens", "24",
+                       "--temperature", "0", home=starter_home)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["text"].strip()
+    assert (data["model"], data["quant"]) == ("gemma-3-270m", "Q4_K_M")
+    assert 0 < data["ttft_s"] < 30 and data["tokens_per_s"] > 0
+    assert 0 < data["completion_tokens"] <= 24
+    store = Store(starter_home / "data" / "smallwise.db")
+    saved = store.messages(data["conversation_id"])
+    store.close()
+    assert [m["role"] for m in saved] == ["user", "assistant"]
+    assert saved[1]["content"] == data["text"] and saved[1]["status"] == "complete"
+
+
+def test_chat_streams_text_to_stdout(starter_home: Path) -> None:
+    result = smallwise("chat", "-", "--max-tokens", "16", home=starter_home,
+                       stdin="Name a colour.")
+    assert result.returncode == 0 and result.stdout.strip()
+
+
+def test_chat_refuses_a_file_that_is_not_a_model(starter_home: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "holiday.gguf"
+    fake.write_text("photos from the beach\n" * 20)
+    result = smallwise("chat", "hi", "--model", str(fake), home=starter_home)
+    assert result.returncode == 1
+    assert "not a GGUF model file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chat_refuses_an_unknown_model_id(starter_home: Path) -> None:
+    result = smallwise("chat", "hi", "--model", "no-such-model", home=starter_home)
+    assert result.returncode == 2 and "No installed model is called" in result.stderr
+
+
+def test_prompt_longer_than_the_context_gets_a_message(starter_home: Path) -> None:
+    result = smallwise("chat", "-", home=starter_home, stdin="word " * 20000)
+    assert result.returncode == 1
+    assert "Shorten or split the message" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_json(starter_home: Path) -> None:
+    result = smallwise("doctor", "--json", home=starter_home)
+    data = json.loads(result.stdout)
+    assert data["versions"]["llama_cpp_python"].startswith("0.3")
+    assert "AVX2 = 1" in data["llama_cpp"]["system_info"]
+    assert data["paths"]["data"] == str(starter_home.resolve() / "data")
+    assert any("gemma-3-270m" in m for m in data["installed_models"])
+    assert data["host"]["physical_cores"] >= 1
+
+
+@pytest.mark.parametrize("command", [[], ["chat"], ["doctor"], ["self-test"]])
+def test_help_everywhere(command: list[str], tmp_path: Path) -> None:
+    result = smallwise(*command, "--help", home=tmp_path)
+    assert result.returncode == 0 and "usage: smallwise" in result.stdout
+
+
+def test_hard_kill_mid_answer_loses_at_most_about_a_second(starter_home: Path) -> None:
+    """SIGKILL the whole app while it streams: the saved text is what was shown up to ~1 s
+    before, it is marked interrupted on the next start, and the engine process goes too."""
+    env = {**os.environ, "SMALLWISE_HOME": str(starter_home), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "chat", "Tell me a long story about a dragon.",
+         "--max-tokens", "600", "--temperature", "0.8", "--seed", "7"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    shown: list[tuple[float, bytes]] = []
+
+    def read() -> None:
+        while chunk := os.read(proc.stdout.fileno(), 4096):
+            shown.append((time.monotonic(), chunk))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 120
+    while (not shown or time.monotonic() - shown[0][0] < 3.5) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the answer ended before the kill; it should take ~10 s"
+    engine = psutil.Process(proc.pid).children()
+    killed_at = time.monotonic()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    reader.join(5)
+    printed = b"".join(c for _, c in shown).decode(errors="ignore")
+    printed_1s_before = b"".join(c for t, c in shown if t <= killed_at - 1.2).decode(errors="ignore")
+
+    store = Store(starter_home / "data" / "smallwise.db")
+    last = store.messages(store.conversations()[0]["id"])[-1]
+    store.close()
+    assert last["status"] == "interrupted"
+    assert printed.startswith(last["content"])
+    assert len(last["content"]) >= len(printed_1s_before) > 0
+    # The engine process does not outlive the app.
+    gone, alive = psutil.wait_procs(engine, timeout=10)
+    assert not alive
