@@ -69,10 +69,15 @@ def app_icon() -> QIcon:
     return QIcon(str(resources.files("desktop_app.resources").joinpath("smallwise.svg")))
 
 
+def style_sheet() -> str:
+    return resources.files("desktop_app.resources").joinpath("style.qss").read_text()
+
+
 def run_gui(paths: AppPaths) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setWindowIcon(app_icon())
+    app.setStyleSheet(style_sheet())
     try:
         smallwise = build(paths)
     except (StoreError, CatalogError) as exc:

@@ -4,6 +4,7 @@ model, SQLite files in temp folders, Qt offscreen. Nothing here touches the netw
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,3 +52,19 @@ def client(tmp_path: Path):
     engine = EngineClient(log_path=str(tmp_path / "engine.log"))
     yield engine
     engine.shutdown()
+
+
+def smallwise(*args: str, home: Path, stdin: str | None = None, timeout: float = 180):
+    """Run the `smallwise` command in a profile folder."""
+    env = {**os.environ, "SMALLWISE_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "desktop_app", *args], env=env, input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def starter_home(tmp_path_factory) -> Path:
+    """A profile whose first run has assembled and registered the starter model."""
+    home = tmp_path_factory.mktemp("starter-home")
+    result = smallwise("self-test", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return home

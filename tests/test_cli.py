@@ -13,25 +13,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import smallwise
 
 from desktop_app.core.store import Store
 
 pytestmark = pytest.mark.starter
-
-
-def smallwise(*args: str, home: Path, stdin: str | None = None, timeout: float = 180):
-    env = {**os.environ, "SMALLWISE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "desktop_app", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=timeout)
-
-
-@pytest.fixture(scope="session")
-def starter_home(tmp_path_factory) -> Path:
-    """A profile whose first run has assembled and registered the starter model."""
-    home = tmp_path_factory.mktemp("starter-home")
-    result = smallwise("self-test", home=home)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return home
 
 
 def test_first_run_installs_the_starter_model_privately(starter_home: Path) -> None:

@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
         self.notice_label.setWordWrap(True)
         status = self.statusBar()
         status.addWidget(self.notice_label, 1)
+        self.speed_label.setStyleSheet("color: #555; padding: 0 8px;")
         status.addPermanentWidget(self.speed_label)
         status.addPermanentWidget(self.model_label)
         self._build_menu()

@@ -28,7 +28,6 @@ class MessageWidget(QFrame):
         self.row = dict(row)
         self.text = row.get("content", "")
         self.setObjectName(f"message-{row['role']}")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.role_label = QLabel(f"<b>{ROLE_NAMES.get(row['role'], row['role'])}</b>")
         self.copy_button = QToolButton(text="Copy", toolTip="Copy this message as text")
         self.copy_button.clicked.connect(self.copy)
@@ -132,15 +131,24 @@ class ChatView(QScrollArea):
         for row in rows:
             self.add_message(row)
         latest = next((r for r in reversed(rows) if r["role"] == "assistant"), None)
-        self.mark_left_out(latest["context_left_out"] if latest else 0)
+        self.mark_left_out(latest.get("context_left_out", 0) if latest else 0)
 
     def add_message(self, row: dict[str, Any]) -> MessageWidget:
+        """Show a message; one already shown (loaded and announced at once) is updated."""
+        if row["id"] in self.widgets:
+            self.widgets[row["id"]].set_row(row)
+            return self.widgets[row["id"]]
         widget = MessageWidget(row)
         self.widgets[row["id"]] = widget
         self.column.insertWidget(self.column.count() - 1, widget)
         self.empty_hint.hide()
         self._follow = True
         return widget
+
+    def shown_messages(self) -> list[MessageWidget]:
+        """The message widgets in the layout, top to bottom."""
+        items = (self.column.itemAt(i).widget() for i in range(self.column.count()))
+        return [w for w in items if isinstance(w, MessageWidget)]
 
     def remove_message(self, message_id: int) -> None:
         widget = self.widgets.pop(message_id, None)

@@ -80,6 +80,8 @@ def test_send_streams_a_throttled_answer_and_saves_it(qtbot, tiny_model) -> None
         assert min(gaps) >= 0.025, gaps
         stored = smallwise.stores.blocking.messages(window.current)
         assert [m["role"] for m in stored] == ["user", "assistant"]
+        qtbot.wait(100)  # any late duplicate would have landed by now
+        assert [w.row["id"] for w in window.view.shown_messages()] == [m["id"] for m in stored]
     finally:
         smallwise.chat.shutdown()
         smallwise.stores.close()

@@ -1,0 +1,52 @@
+"""A real window on an Xvfb X server: launch, send a prompt, wait for the starter model's answer,
+capture the screen. `make screenshot` copies the capture to docs/screenshot.png for the README."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.starter]
+
+
+@pytest.fixture
+def display():
+    xvfb = shutil.which("Xvfb")
+    assert xvfb, "Xvfb is missing: run `make setup` (it installs the xvfb package)"
+    number = next(n for n in range(91, 200) if not Path(f"/tmp/.X{n}-lock").exists())
+    server = subprocess.Popen([xvfb, f":{number}", "-screen", "0", "1100x720x24", "-nolisten",
+                               "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    socket = Path(f"/tmp/.X11-unix/X{number}")
+    deadline = time.monotonic() + 20
+    while not socket.exists() and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert socket.exists(), f"Xvfb did not start on :{number}"
+    yield f":{number}"
+    server.terminate()
+    server.wait(10)
+
+
+def test_real_window_answers_and_is_captured(display, starter_home: Path, tmp_path: Path):
+    png = tmp_path / "window.png"
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
+           "SMALLWISE_HOME": str(starter_home)}
+    driver = Path(__file__).with_name("xvfb_driver.py")
+    run = subprocess.run([sys.executable, str(driver), str(png)], env=env, capture_output=True,
+                         text=True, timeout=240)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["status"] == "complete" and result["text"].strip()
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1100, 720)
+    colours = {image.pixel(x, y) for x in range(0, 1100, 7) for y in range(0, 720, 7)}
+    assert len(colours) > 20, "the capture is blank"
+    if target := os.environ.get("SMALLWISE_SCREENSHOT_TO"):
+        shutil.copy(png, target)
