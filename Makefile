@@ -11,6 +11,7 @@ run: setup
 	$(VENV)/bin/smallwise
 
 test: setup
+	$(VENV)/bin/ruff check desktop_app tests benchmarks
 	$(PY) -m pytest -ra
 
 lint: setup

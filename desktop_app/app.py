@@ -59,8 +59,8 @@ def build(paths: AppPaths) -> Smallwise:
     recovered = stores.store.recovered
     if recovered:
         window.show_notice(
-            f"{recovered} answer{'s were' if recovered > 1 else ' was'} cut off when Smallwise last "
-            "closed; the text written so far is kept and marked interrupted."
+            f"{recovered} answer{'s were' if recovered > 1 else ' was'} cut off when Smallwise "
+            "last closed; the text written so far is kept and marked interrupted."
         )
     return Smallwise(paths, settings, stores, chat, models, window)
 

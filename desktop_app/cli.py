@@ -32,35 +32,51 @@ def main(argv: list[str] | None = None) -> int:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="smallwise", description=f"{APP_NAME}: private AI assistants that run on this "
+        prog="smallwise",
+        description=f"{APP_NAME}: private AI assistants that run on this "
         "computer. Without a command, opens the window.",
     )
     top.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     top.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
 
-    chat = sub.add_parser("chat", help="answer one prompt, streamed to stdout",
-                          description="Answer PROMPT with a local model; the exchange is saved "
-                          "as a new conversation. Ctrl+C stops the answer and keeps it.")
+    chat = sub.add_parser(
+        "chat",
+        help="answer one prompt, streamed to stdout",
+        description="Answer PROMPT with a local model; the exchange is saved "
+        "as a new conversation. Ctrl+C stops the answer and keeps it.",
+    )
     chat.add_argument("prompt", help="the prompt; '-' reads it from standard input")
-    chat.add_argument("--model", help="installed model id or path to a .gguf file "
-                      "(default: the default model, else the starter model)")
+    chat.add_argument(
+        "--model",
+        help="installed model id or path to a .gguf file "
+        "(default: the default model, else the starter model)",
+    )
     chat.add_argument("--chat-format", help="chat format for a .gguf without a template")
     chat.add_argument("--max-tokens", type=int, help="longest answer in tokens")
     chat.add_argument("--temperature", type=float, help="0 always picks the likeliest token")
     chat.add_argument("--seed", type=int, help="random seed, for repeatable answers")
-    chat.add_argument("--json", action="store_true",
-                      help="print one JSON object at the end instead of streaming text")
+    chat.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object at the end instead of streaming text",
+    )
     chat.set_defaults(func=cmd_chat)
 
-    doctor = sub.add_parser("doctor", help="versions, llama.cpp build, data paths, models",
-                            description="Report what Smallwise sees on this computer.")
+    doctor = sub.add_parser(
+        "doctor",
+        help="versions, llama.cpp build, data paths, models",
+        description="Report what Smallwise sees on this computer.",
+    )
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
     doctor.set_defaults(func=cmd_doctor)
 
-    test = sub.add_parser("self-test", help="check that this installation works",
-                          description="Load a model in the engine process, answer one prompt, "
-                          "and write and read back a conversation in a temporary database.")
+    test = sub.add_parser(
+        "self-test",
+        help="check that this installation works",
+        description="Load a model in the engine process, answer one prompt, "
+        "and write and read back a conversation in a temporary database.",
+    )
     test.add_argument("--model", help="a .gguf file to test with (default: the starter model)")
     test.set_defaults(func=cmd_self_test)
     return top
@@ -104,8 +120,9 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
     client.use(request)
     conversation = store.create_conversation(" ".join(prompt.split()[:8]) or "Chat")
     store.add_message(conversation, "user", prompt)
-    sampling = model.sampling_for(settings, max_tokens=args.max_tokens,
-                                  temperature=args.temperature, seed=args.seed)
+    sampling = model.sampling_for(
+        settings, max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
+    )
     turn = ChatTurn(store, client, conversation, model, sampling, request.n_ctx)
 
     def show(event: Any) -> None:
@@ -126,17 +143,27 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
         return fail(result.failed.message)
     d = result.done
     if args.json:
-        print(json.dumps({
-            "text": result.text, "model": model.id, "quant": model.quant,
-            "ttft_s": round(d.ttft_s, 4), "tokens_per_s": round(d.tokens_per_s, 2),
-            "prompt_tokens": d.prompt_tokens, "completion_tokens": d.completion_tokens,
-            "finish_reason": d.finish_reason, "conversation_id": conversation,
-        }))
+        print(
+            json.dumps(
+                {
+                    "text": result.text,
+                    "model": model.id,
+                    "quant": model.quant,
+                    "ttft_s": round(d.ttft_s, 4),
+                    "tokens_per_s": round(d.tokens_per_s, 2),
+                    "prompt_tokens": d.prompt_tokens,
+                    "completion_tokens": d.completion_tokens,
+                    "finish_reason": d.finish_reason,
+                    "conversation_id": conversation,
+                }
+            )
+        )
     return 0
 
 
-def _choose_model(spec: str | None, chat_format: str | None, store: Any, paths: AppPaths,
-                  settings: Any) -> Any:
+def _choose_model(
+    spec: str | None, chat_format: str | None, store: Any, paths: AppPaths, settings: Any
+) -> Any:
     from desktop_app.core.catalog import load_catalog
     from desktop_app.core.model_choice import resolve_model
     from desktop_app.core.starter import STARTER_ID, install_starter, is_installed

@@ -33,8 +33,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model_no_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_tiny_model(tmp_path_factory.mktemp("models") / "tiny-bare.gguf",
-                            chat_template=None)
+    return write_tiny_model(
+        tmp_path_factory.mktemp("models") / "tiny-bare.gguf", chat_template=None
+    )
 
 
 @pytest.fixture(scope="session")
@@ -57,8 +58,14 @@ def client(tmp_path: Path):
 def smallwise(*args: str, home: Path, stdin: str | None = None, timeout: float = 180):
     """Run the `smallwise` command in a profile folder."""
     env = {**os.environ, "SMALLWISE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "desktop_app", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -15,21 +15,27 @@ CHATML = (
 
 
 def _vocab() -> tuple[list[str], list[float], list[int]]:
-    T = gguf.TokenType
+    kind = gguf.TokenType
     tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)]
-    types = [T.UNKNOWN, T.CONTROL, T.CONTROL] + [T.BYTE] * 256
-    words = [chr(c) for c in range(ord("a"), ord("z") + 1)] + [
-        "\u2581" + w for w in ("the", "a", "hello", "world", "model", "cat", "is", "and")
-    ] + ["\u2581"]
+    types = [kind.UNKNOWN, kind.CONTROL, kind.CONTROL] + [kind.BYTE] * 256
+    words = (
+        [chr(c) for c in range(ord("a"), ord("z") + 1)]
+        + ["\u2581" + w for w in ("the", "a", "hello", "world", "model", "cat", "is", "and")]
+        + ["\u2581"]
+    )
     tokens += words
-    types += [T.NORMAL] * len(words)
+    types += [kind.NORMAL] * len(words)
     scores = [0.0] * 259 + [-float(i) for i in range(len(words))]
     return tokens, scores, [int(t) for t in types]
 
 
 def write_tiny_model(
-    path: Path, chat_template: str | None = CHATML, n_ctx: int = 8192, n_embd: int = 64,
-    n_layer: int = 2, seed: int = 0,
+    path: Path,
+    chat_template: str | None = CHATML,
+    n_ctx: int = 8192,
+    n_embd: int = 64,
+    n_layer: int = 2,
+    seed: int = 0,
 ) -> Path:
     rng = np.random.default_rng(seed)
     tokens, scores, types = _vocab()

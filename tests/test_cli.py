@@ -37,8 +37,16 @@ def test_self_test_passes(starter_home: Path) -> None:
 
 
 def test_chat_json_answers_with_the_starter_model(starter_home: Path) -> None:
-    result = smallwise("chat", "What is the capital of France?", "--json", "--max-tokens", "24",
-                       "--temperature", "0", home=starter_home)
+    result = smallwise(
+        "chat",
+        "What is the capital of France?",
+        "--json",
+        "--max-tokens",
+        "24",
+        "--temperature",
+        "0",
+        home=starter_home,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["text"].strip()
@@ -53,8 +61,7 @@ def test_chat_json_answers_with_the_starter_model(starter_home: Path) -> None:
 
 
 def test_chat_streams_text_to_stdout(starter_home: Path) -> None:
-    result = smallwise("chat", "-", "--max-tokens", "16", home=starter_home,
-                       stdin="Name a colour.")
+    result = smallwise("chat", "-", "--max-tokens", "16", home=starter_home, stdin="Name a colour.")
     assert result.returncode == 0 and result.stdout.strip()
 
 
@@ -98,9 +105,22 @@ def test_hard_kill_mid_answer_loses_at_most_about_a_second(starter_home: Path) -
     before, it is marked interrupted on the next start, and the engine process goes too."""
     env = {**os.environ, "SMALLWISE_HOME": str(starter_home), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app", "chat", "Tell me a long story about a dragon.",
-         "--max-tokens", "600", "--temperature", "0.8", "--seed", "7"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "desktop_app",
+            "chat",
+            "Tell me a long story about a dragon.",
+            "--max-tokens",
+            "600",
+            "--temperature",
+            "0.8",
+            "--seed",
+            "7",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     shown: list[tuple[float, bytes]] = []
 
@@ -120,7 +140,9 @@ def test_hard_kill_mid_answer_loses_at_most_about_a_second(starter_home: Path) -
     proc.wait()
     reader.join(5)
     printed = b"".join(c for _, c in shown).decode(errors="ignore")
-    printed_1s_before = b"".join(c for t, c in shown if t <= killed_at - 1.2).decode(errors="ignore")
+    printed_1s_before = b"".join(c for t, c in shown if t <= killed_at - 1.2).decode(
+        errors="ignore"
+    )
 
     store = Store(starter_home / "data" / "smallwise.db")
     last = store.messages(store.conversations()[0]["id"])[-1]

@@ -22,8 +22,11 @@ def display():
     xvfb = shutil.which("Xvfb")
     assert xvfb, "Xvfb is missing: run `make setup` (it installs the xvfb package)"
     number = next(n for n in range(91, 200) if not Path(f"/tmp/.X{n}-lock").exists())
-    server = subprocess.Popen([xvfb, f":{number}", "-screen", "0", "1100x720x24", "-nolisten",
-                               "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [xvfb, f":{number}", "-screen", "0", "1100x720x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     socket = Path(f"/tmp/.X11-unix/X{number}")
     deadline = time.monotonic() + 20
     while not socket.exists() and server.poll() is None and time.monotonic() < deadline:
@@ -36,11 +39,20 @@ def display():
 
 def test_real_window_answers_and_is_captured(display, starter_home: Path, tmp_path: Path):
     png = tmp_path / "window.png"
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
-           "SMALLWISE_HOME": str(starter_home)}
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "SMALLWISE_HOME": str(starter_home),
+    }
     driver = Path(__file__).with_name("xvfb_driver.py")
-    run = subprocess.run([sys.executable, str(driver), str(png)], env=env, capture_output=True,
-                         text=True, timeout=240)
+    run = subprocess.run(
+        [sys.executable, str(driver), str(png)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["status"] == "complete" and result["text"].strip()

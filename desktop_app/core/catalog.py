@@ -56,16 +56,33 @@ def load_catalog(text: str | None = None) -> dict[str, CatalogModel]:
         try:
             model = _entry(entry)
         except (KeyError, TypeError) as exc:
-            raise CatalogError(f"catalog entry {entry.get('id', i)!r}: missing field {exc}") from exc
+            raise CatalogError(
+                f"catalog entry {entry.get('id', i)!r}: missing field {exc}"
+            ) from exc
         models[model.id] = model
     return models
 
 
 def _entry(e: dict[str, Any]) -> CatalogModel:
     quants = tuple(
-        Quant(q["type"], q["filename"], int(q["size_bytes"]), q.get("sha256"), q["source"],
-              q.get("package"), q.get("repo"))
+        Quant(
+            q["type"],
+            q["filename"],
+            int(q["size_bytes"]),
+            q.get("sha256"),
+            q["source"],
+            q.get("package"),
+            q.get("repo"),
+        )
         for q in e["quants"]
     )
-    return CatalogModel(e["id"], e["name"], e.get("chat_format"), int(e["context_length"]),
-                        e["description"], dict(e.get("sampling", {})), quants, e)
+    return CatalogModel(
+        e["id"],
+        e["name"],
+        e.get("chat_format"),
+        int(e["context_length"]),
+        e["description"],
+        dict(e.get("sampling", {})),
+        quants,
+        e,
+    )

@@ -22,8 +22,17 @@ from desktop_app import __version__
 from desktop_app.core import hardware
 from desktop_app.paths import AppPaths
 
-DISTRIBUTIONS = ("llama_cpp_python", "PySide6_Essentials", "sqlite-utils", "huggingface-hub",
-                 "platformdirs", "psutil", "markdown-it-py", "pygments", "gguf")
+DISTRIBUTIONS = (
+    "llama_cpp_python",
+    "PySide6_Essentials",
+    "sqlite-utils",
+    "huggingface-hub",
+    "platformdirs",
+    "psutil",
+    "markdown-it-py",
+    "pygments",
+    "gguf",
+)
 
 
 def _version(dist: str) -> str:
@@ -46,17 +55,28 @@ def llama_build() -> dict[str, Any]:
 def report(paths: AppPaths) -> dict[str, Any]:
     mem = psutil.virtual_memory()
     return {
-        "smallwise": {"version": __version__, "python": sys.version.split()[0],
-                      "platform": platform.platform(), "frozen": bool(getattr(sys, "frozen", 0))},
+        "smallwise": {
+            "version": __version__,
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "frozen": bool(getattr(sys, "frozen", 0)),
+        },
         "versions": {d: _version(d) for d in DISTRIBUTIONS} | {"sqlite": sqlite3.sqlite_version},
         "llama_cpp": llama_build(),
-        "host": {"physical_cores": hardware.physical_cores(), "logical_cores": os.cpu_count(),
-                 "threads_chosen_now": hardware.choose_threads(),
-                 "ram_total_gb": round(mem.total / 2**30, 1),
-                 "ram_available_gb": round(mem.available / 2**30, 1)},
-        "paths": {"data": str(paths.data_dir), "models": str(paths.models_dir),
-                  "database": str(paths.database), "settings": str(paths.settings_file),
-                  "logs": str(paths.log_dir)},
+        "host": {
+            "physical_cores": hardware.physical_cores(),
+            "logical_cores": os.cpu_count(),
+            "threads_chosen_now": hardware.choose_threads(),
+            "ram_total_gb": round(mem.total / 2**30, 1),
+            "ram_available_gb": round(mem.available / 2**30, 1),
+        },
+        "paths": {
+            "data": str(paths.data_dir),
+            "models": str(paths.models_dir),
+            "database": str(paths.database),
+            "settings": str(paths.settings_file),
+            "logs": str(paths.log_dir),
+        },
         "installed_models": _installed(paths),
     }
 
@@ -140,10 +160,15 @@ def _check_engine(path: Path, chat_format: str | None, log: Path) -> tuple[bool,
     client = EngineClient(log_path=str(log))
     started = time.perf_counter()
     try:
-        loaded = client.load(p.Load(str(path), chat_format, n_ctx=1024,
-                                    n_threads=hardware.physical_cores()))
-        events = list(client.chat([{"role": "user", "content": "Say hello."}],
-                                  p.Sampling(max_tokens=16, temperature=0.0, seed=1)))
+        loaded = client.load(
+            p.Load(str(path), chat_format, n_ctx=1024, n_threads=hardware.physical_cores())
+        )
+        events = list(
+            client.chat(
+                [{"role": "user", "content": "Say hello."}],
+                p.Sampling(max_tokens=16, temperature=0.0, seed=1),
+            )
+        )
     except EngineError as exc:
         return False, exc.failed.message
     finally:
@@ -152,6 +177,8 @@ def _check_engine(path: Path, chat_format: str | None, log: Path) -> tuple[bool,
     last = events[-1]
     if not isinstance(last, p.Done) or not text.strip():
         return False, getattr(last, "message", f"no text came back ({last})")
-    return True, (f"loaded in {loaded.load_s:.2f} s ({loaded.chat_format} format), answered "
-                  f"{last.completion_tokens} tokens at {last.tokens_per_s:.1f} tokens/s, "
-                  f"{time.perf_counter() - started:.2f} s in all: {text.strip()[:60]!r}")
+    return True, (
+        f"loaded in {loaded.load_s:.2f} s ({loaded.chat_format} format), answered "
+        f"{last.completion_tokens} tokens at {last.tokens_per_s:.1f} tokens/s, "
+        f"{time.perf_counter() - started:.2f} s in all: {text.strip()[:60]!r}"
+    )

@@ -31,9 +31,13 @@ class ModelChoice:
             n_ctx = min(n_ctx, self.context_length)
         threads = settings["n_threads"] or choose_threads()
         return Load(
-            model_path=str(self.path), chat_format=self.chat_format, n_ctx=n_ctx,
-            n_threads=threads, n_threads_batch=max(threads, physical_cores()),
-            model_id=self.id, quant=self.quant,
+            model_path=str(self.path),
+            chat_format=self.chat_format,
+            n_ctx=n_ctx,
+            n_threads=threads,
+            n_threads_batch=max(threads, physical_cores()),
+            model_id=self.id,
+            quant=self.quant,
         )
 
     def sampling_for(self, settings: Settings, **overrides: float | int | None) -> Sampling:
@@ -51,8 +55,12 @@ def resolve_model(
     if row is not None:
         entry = catalog.get(spec)
         return ModelChoice(
-            spec, Path(row["path"]), row["chat_format"], row["quant"] or "",
-            entry.context_length if entry else None, entry.sampling if entry else None,
+            spec,
+            Path(row["path"]),
+            row["chat_format"],
+            row["quant"] or "",
+            entry.context_length if entry else None,
+            entry.sampling if entry else None,
         )
     path = Path(spec).expanduser()
     if path.suffix.lower() == ".gguf" or path.exists():
@@ -68,8 +76,21 @@ def resolve_model(
 
 def _quant_from_name(name: str) -> str:
     upper = name.upper()
-    for q in ("Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q4_0", "Q3_K_M", "Q2_K",
-              "IQ4_XS", "F16", "BF16", "F32"):
+    for q in (
+        "Q8_0",
+        "Q6_K",
+        "Q5_K_M",
+        "Q5_K_S",
+        "Q4_K_M",
+        "Q4_K_S",
+        "Q4_0",
+        "Q3_K_M",
+        "Q2_K",
+        "IQ4_XS",
+        "F16",
+        "BF16",
+        "F32",
+    ):
         if q in upper:
             return q
     return ""

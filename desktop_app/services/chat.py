@@ -72,11 +72,19 @@ class ChatService(QObject):
         except EngineError as exc:
             self._from_engine.emit(("notice", exc.failed.message))
             return
-        self._from_engine.emit(("model", {
-            "id": request.model_id, "quant": request.quant, "n_ctx": loaded.n_ctx,
-            "n_threads": loaded.n_threads, "chat_format": loaded.chat_format,
-            "load_s": loaded.load_s,
-        }))
+        self._from_engine.emit(
+            (
+                "model",
+                {
+                    "id": request.model_id,
+                    "quant": request.quant,
+                    "n_ctx": loaded.n_ctx,
+                    "n_threads": loaded.n_threads,
+                    "chat_format": loaded.chat_format,
+                    "load_s": loaded.load_s,
+                },
+            )
+        )
 
     # -- turns -----------------------------------------------------------------------------
     def send(self, conversation_id: int, text: str) -> bool:
@@ -112,8 +120,14 @@ class ChatService(QObject):
         self.client.use(request)
         if self.client.loaded is None:
             self._from_engine.emit(("notice", f"Loading {model.id}…"))
-        turn = ChatTurn(store, self.client, conversation_id, model,
-                        model.sampling_for(self.settings), request.n_ctx)
+        turn = ChatTurn(
+            store,
+            self.client,
+            conversation_id,
+            model,
+            model.sampling_for(self.settings),
+            request.n_ctx,
+        )
         result = turn.run(
             on_event=self._on_turn_event,
             on_created=lambda mid: self._from_engine.emit(("created", conversation_id, mid)),
@@ -181,11 +195,18 @@ class ChatService(QObject):
             self.notice.emit("")
             self.generation_started.emit(self._streaming_id, event.left_out)
             if self.client.loaded is not None:
-                self._from_engine.emit(("model", {
-                    "id": self.model.id, "quant": self.model.quant,
-                    "n_ctx": self.client.loaded.n_ctx, "n_threads": self.client.loaded.n_threads,
-                    "chat_format": self.client.loaded.chat_format,
-                }))
+                self._from_engine.emit(
+                    (
+                        "model",
+                        {
+                            "id": self.model.id,
+                            "quant": self.model.quant,
+                            "n_ctx": self.client.loaded.n_ctx,
+                            "n_threads": self.client.loaded.n_threads,
+                            "chat_format": self.client.loaded.chat_format,
+                        },
+                    )
+                )
         elif isinstance(event, p.Failed):
             self.notice.emit(event.message)
 

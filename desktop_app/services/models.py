@@ -23,8 +23,13 @@ class ModelService(QObject):
     failed = Signal(str)
     progress = Signal(str)
 
-    def __init__(self, stores: StoreThread, paths: AppPaths, settings: Settings,
-                 catalog: dict[str, CatalogModel]):
+    def __init__(
+        self,
+        stores: StoreThread,
+        paths: AppPaths,
+        settings: Settings,
+        catalog: dict[str, CatalogModel],
+    ):
         super().__init__()
         self.stores, self.paths, self.settings, self.catalog = stores, paths, settings, catalog
 

@@ -30,8 +30,9 @@ class StoreThread(QObject):
         self._delivered.connect(self._deliver)
         self.blocking = _BlockingProxy(self)
 
-    def call(self, name: str, *args: Any, on_done: Callable[[Any], None] | None = None,
-             **kwargs: Any) -> Future:
+    def call(
+        self, name: str, *args: Any, on_done: Callable[[Any], None] | None = None, **kwargs: Any
+    ) -> Future:
         future = self._pool.submit(getattr(self.store, name), *args, **kwargs)
         future.add_done_callback(lambda f: self._delivered.emit(on_done, f))
         return future

@@ -7,7 +7,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QInputDialog, QListWidget, QListWidgetItem, QMenu, QMessageBox, QPushButton, QVBoxLayout,
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -114,7 +120,8 @@ class ConversationList(QWidget):
         if item is None:
             return
         answer = QMessageBox.question(
-            self, "Delete conversation",
+            self,
+            "Delete conversation",
             f"Delete “{item.text()}” and all its messages? This cannot be undone.",
         )
         if answer == QMessageBox.StandardButton.Yes:

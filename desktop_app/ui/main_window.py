@@ -100,20 +100,28 @@ class MainWindow(QMainWindow):
         if conversation_id == self.current and self.view.widgets:
             return
         self.current = conversation_id
-        self.stores.call("messages", conversation_id,
-                         on_done=lambda rows: self._show_messages(conversation_id, rows))
+        self.stores.call(
+            "messages",
+            conversation_id,
+            on_done=lambda rows: self._show_messages(conversation_id, rows),
+        )
 
     def _show_messages(self, conversation_id: int, rows: list[dict[str, Any]]) -> None:
         if conversation_id == self.current:
             self.view.show_messages(rows)
 
     def new_conversation(self) -> None:
-        self.stores.call("create_conversation",
-                         on_done=lambda cid: self.refresh_conversations(select=cid))
+        self.stores.call(
+            "create_conversation", on_done=lambda cid: self.refresh_conversations(select=cid)
+        )
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
-        self.stores.call("rename_conversation", conversation_id, title,
-                         on_done=lambda _: self.refresh_conversations())
+        self.stores.call(
+            "rename_conversation",
+            conversation_id,
+            title,
+            on_done=lambda _: self.refresh_conversations(),
+        )
 
     def delete_conversation(self, conversation_id: int) -> None:
         if self.chat.busy and conversation_id == self.current:
@@ -121,8 +129,9 @@ class MainWindow(QMainWindow):
         if conversation_id == self.current:
             self.current = None
             self.view.clear()
-        self.stores.call("delete_conversation", conversation_id,
-                         on_done=lambda _: self.refresh_conversations())
+        self.stores.call(
+            "delete_conversation", conversation_id, on_done=lambda _: self.refresh_conversations()
+        )
 
     # -- chatting -----------------------------------------------------------------------------
     def send(self, text: str) -> None:
@@ -151,8 +160,9 @@ class MainWindow(QMainWindow):
 
     def _on_answer_created(self, conversation_id: int, message_id: int) -> None:
         if conversation_id == self.current:
-            self.view.add_message({"id": message_id, "role": "assistant", "content": "",
-                                   "status": "streaming"})
+            self.view.add_message(
+                {"id": message_id, "role": "assistant", "content": "", "status": "streaming"}
+            )
 
     def _on_answer_finished(self, message_id: int, row: dict[str, Any]) -> None:
         self.view.set_row(message_id, row)
@@ -172,8 +182,10 @@ class MainWindow(QMainWindow):
 
     # -- window state -------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
-        for key, restore in (("window_geometry", self.restoreGeometry),
-                             ("splitter_state", self.splitter.restoreState)):
+        for key, restore in (
+            ("window_geometry", self.restoreGeometry),
+            ("splitter_state", self.splitter.restoreState),
+        ):
             if self.settings[key]:
                 restore(QByteArray.fromBase64(self.settings[key].encode()))
 

@@ -7,7 +7,13 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop_app.core import store as st
@@ -41,7 +47,8 @@ class MessageWidget(QFrame):
         self.note.setStyleSheet("color: #a33;")
         self.left_out_note = QLabel(
             "Left out of the model's view: the conversation outgrew its context.",
-            visible=False, wordWrap=True,
+            visible=False,
+            wordWrap=True,
         )
         self.left_out_note.setStyleSheet("color: #777; font-style: italic;")
         header = QHBoxLayout()
@@ -109,7 +116,8 @@ class ChatView(QScrollArea):
         self.column = QVBoxLayout(container)
         self.column.addStretch(1)
         self.empty_hint = QLabel(
-            "Ask anything. Everything stays on this computer.", alignment=Qt.AlignmentFlag.AlignCenter
+            "Ask anything. Everything stays on this computer.",
+            alignment=Qt.AlignmentFlag.AlignCenter,
         )
         self.empty_hint.setStyleSheet("color: #888; font-size: 15px;")
         self.column.insertWidget(0, self.empty_hint)

@@ -148,10 +148,15 @@ def test_long_conversation_leaves_out_the_oldest_turns_and_says_so(client, tiny_
     load(client, tiny_model, n_ctx=512)
     history = []
     for i in range(12):
-        history += [{"role": "user", "content": f"question {i} " + "the cat " * 10},
-                    {"role": "assistant", "content": f"answer {i} " + "a model " * 10}]
-    messages = [{"role": "system", "content": "Be brief."}, *history,
-                {"role": "user", "content": "last question"}]
+        history += [
+            {"role": "user", "content": f"question {i} " + "the cat " * 10},
+            {"role": "assistant", "content": f"answer {i} " + "a model " * 10},
+        ]
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        *history,
+        {"role": "user", "content": "last question"},
+    ]
     events = answer(client, messages, p.Sampling(max_tokens=64, temperature=0.0))
     started = events[0]
     assert isinstance(started, p.Started)

@@ -25,7 +25,10 @@ def test_reads_the_values_written_into_the_file(tiny_model: Path) -> None:
 def test_starter_model_header(starter_model: Path) -> None:
     h = read_header(starter_model)
     assert (h.architecture, h.arch_value("block_count"), h.metadata["general.file_type"]) == (
-        "gemma3", 18, 15)  # 15 = Q4_K_M
+        "gemma3",
+        18,
+        15,
+    )  # 15 = Q4_K_M
     assert h.array_lengths["tokenizer.ggml.tokens"] == 262144
     assert h.chat_template is None
 

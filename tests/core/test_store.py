@@ -99,16 +99,28 @@ def test_conversations_newest_first_rename_and_cascade_delete(db: Store) -> None
 
 def test_streaming_appends_and_metadata(db: Store) -> None:
     cid = db.create_conversation()
-    mid = db.add_message(cid, "assistant", status=st.STREAMING, model_id="m", quant="Q4_K_M",
-                         n_ctx=4096)
+    mid = db.add_message(
+        cid, "assistant", status=st.STREAMING, model_id="m", quant="Q4_K_M", n_ctx=4096
+    )
     for part in ("Hel", "lo", " world"):
         db.append_to_message(mid, part)
-    db.finish_message(mid, st.COMPLETE, ttft_s=0.1, tokens_per_s=40.5, prompt_tokens=12,
-                      completion_tokens=3, finish_reason="stop")
+    db.finish_message(
+        mid,
+        st.COMPLETE,
+        ttft_s=0.1,
+        tokens_per_s=40.5,
+        prompt_tokens=12,
+        completion_tokens=3,
+        finish_reason="stop",
+    )
     row = db.message(mid)
     assert row["content"] == "Hello world"
     assert (row["status"], row["quant"], row["n_ctx"], row["tokens_per_s"]) == (
-        "complete", "Q4_K_M", 4096, 40.5)
+        "complete",
+        "Q4_K_M",
+        4096,
+        40.5,
+    )
     with pytest.raises(TypeError):
         db.finish_message(mid, st.COMPLETE, not_a_field=1)
 

@@ -25,8 +25,15 @@ def test_streamed_text_then_final_row(qtbot) -> None:
     view.append_text(2, "ld**")
     widget = view.widgets[2]
     assert widget.text == "Hello **world**" and "<strong>world</strong>" in widget.body.text()
-    view.set_row(2, {**ANSWER, "content": "Hello **world**", "status": "interrupted",
-                     "error": "The model process was killed."})
+    view.set_row(
+        2,
+        {
+            **ANSWER,
+            "content": "Hello **world**",
+            "status": "interrupted",
+            "error": "The model process was killed.",
+        },
+    )
     assert "Interrupted. The model process was killed." == widget.note.text()
     assert not widget.note.isHidden()
 

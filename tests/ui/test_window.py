@@ -73,7 +73,9 @@ def test_send_streams_a_throttled_answer_and_saves_it(qtbot, tiny_model) -> None
         widget = assistant_widget(smallwise)
         assert widget.text == row["content"] and len(widget.text) > 100
         assert window.conversations.titles() == ["hello model"]
-        assert "tiny-chatml" in window.model_label.text() and "tokens/s" in window.speed_label.text()
+        assert (
+            "tiny-chatml" in window.model_label.text() and "tokens/s" in window.speed_label.text()
+        )
         # One UI update per ~40 ms, not one per token.
         assert 2 <= len(updates) < row["completion_tokens"] / 10
         gaps = [b - a for a, b in zip(updates, updates[1:-1], strict=False)]
@@ -116,8 +118,10 @@ def test_stop_keeps_the_partial_answer(qtbot, tiny_model) -> None:
 
 def test_regenerate_replaces_the_last_answer(qtbot, window_app: Smallwise) -> None:
     first = send_and_wait(qtbot, window_app, "hello model")
-    with qtbot.waitSignal(window_app.chat.message_removed, timeout=WAIT) as removed, \
-            qtbot.waitSignal(window_app.chat.generation_finished, timeout=WAIT) as finished:
+    with (
+        qtbot.waitSignal(window_app.chat.message_removed, timeout=WAIT) as removed,
+        qtbot.waitSignal(window_app.chat.generation_finished, timeout=WAIT) as finished,
+    ):
         qtbot.mouseClick(window_app.window.composer.regenerate_button, Qt.MouseButton.LeftButton)
     assert removed.args == [first["id"]]
     assert finished.args[1]["id"] != first["id"]
@@ -148,7 +152,9 @@ def test_rename_and_delete_conversations(qtbot, window_app: Smallwise, monkeypat
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.conversations.ask_delete(first_id)
     qtbot.waitUntil(lambda: first_id not in window.conversations.ids())
-    assert [c["id"] for c in window_app.stores.blocking.conversations()] == window.conversations.ids()
+    assert [
+        c["id"] for c in window_app.stores.blocking.conversations()
+    ] == window.conversations.ids()
 
 
 def test_killed_worker_keeps_the_window_and_the_partial_answer(qtbot, tiny_model) -> None:

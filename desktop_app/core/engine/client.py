@@ -174,8 +174,9 @@ def describe_exit(code: int | None) -> str:
     if code is not None and code < 0:
         sig = -code
         if sig == signal.SIGKILL:
-            return ("The model process was killed, often because the computer ran out of "
-                    "memory." + tail)
+            return (
+                "The model process was killed, often because the computer ran out of memory." + tail
+            )
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
         return f"The model process crashed ({name})." + tail
     return f"The model process stopped unexpectedly (exit code {code})." + tail

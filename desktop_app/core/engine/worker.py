@@ -111,21 +111,40 @@ class Worker:
             import llama_cpp
 
             self.llm = llama_cpp.Llama(
-                model_path=req.model_path, n_ctx=req.n_ctx, n_threads=req.n_threads,
-                n_threads_batch=req.n_threads_batch, n_gpu_layers=req.n_gpu_layers,
-                n_batch=req.n_batch, verbose=False,
+                model_path=req.model_path,
+                n_ctx=req.n_ctx,
+                n_threads=req.n_threads,
+                n_threads_batch=req.n_threads_batch,
+                n_gpu_layers=req.n_gpu_layers,
+                n_batch=req.n_batch,
+                verbose=False,
             )
         except Exception as exc:  # llama.cpp reports every load failure as ValueError
-            self.send(p.Failed(None, p.LOAD_FAILED, (
-                f"llama.cpp could not load {os.path.basename(req.model_path)} ({exc}). The file "
-                "may be damaged, too large for the free memory, or need a newer llama.cpp."
-            ), traceback.format_exc()))
+            self.send(
+                p.Failed(
+                    None,
+                    p.LOAD_FAILED,
+                    (
+                        f"llama.cpp could not load {os.path.basename(req.model_path)} ({exc}). "
+                        "The file may be damaged, too large for the free memory, or need a "
+                        "newer llama.cpp."
+                    ),
+                    traceback.format_exc(),
+                )
+            )
             return
         self.n_ctx = self.llm.n_ctx()
         self.formatter = self._make_formatter(chat_format, header.chat_template)
         self.turn_token_ids = self._single_tokens(TURN_TOKENS.get(chat_format, ()))
-        self.send(p.Loaded(req.model_path, self.n_ctx, req.n_threads, chat_format,
-                           time.perf_counter() - started))
+        self.send(
+            p.Loaded(
+                req.model_path,
+                self.n_ctx,
+                req.n_threads,
+                chat_format,
+                time.perf_counter() - started,
+            )
+        )
 
     def _make_formatter(self, chat_format: str, template: str | None) -> Any:
         from llama_cpp import llama_chat_format as fmt
@@ -170,9 +189,14 @@ class Worker:
         except OSError:
             raise  # the pipe to the app broke
         except Exception as exc:
-            self.send(p.Failed(req.request_id, p.GENERATION_FAILED,
-                               f"The model failed while answering ({exc}).",
-                               traceback.format_exc()))
+            self.send(
+                p.Failed(
+                    req.request_id,
+                    p.GENERATION_FAILED,
+                    f"The model failed while answering ({exc}).",
+                    traceback.format_exc(),
+                )
+            )
 
     def _generate(self, req: p.Chat, tokens: list[int], result: Any, started: float) -> None:
         from llama_cpp import StoppingCriteriaList
@@ -184,12 +208,22 @@ class Worker:
             criteria.append(_StopAtTurnToken(self.turn_token_ids))
         if result.stopping_criteria is not None:
             criteria.extend(result.stopping_criteria)
-        stop = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        stop = (
+            result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        )
         self.interrupt, ttft, finish = None, 0.0, "stop"
         stream = self.llm.create_completion(
-            prompt=tokens, stream=True, max_tokens=min(s.max_tokens, self.n_ctx - len(tokens)),
-            temperature=s.temperature, top_p=s.top_p, top_k=s.top_k, min_p=s.min_p,
-            repeat_penalty=s.repeat_penalty, seed=s.seed, stop=stop, stopping_criteria=criteria,
+            prompt=tokens,
+            stream=True,
+            max_tokens=min(s.max_tokens, self.n_ctx - len(tokens)),
+            temperature=s.temperature,
+            top_p=s.top_p,
+            top_k=s.top_k,
+            min_p=s.min_p,
+            repeat_penalty=s.repeat_penalty,
+            seed=s.seed,
+            stop=stop,
+            stopping_criteria=criteria,
         )
         for chunk in stream:
             choice = chunk["choices"][0]
@@ -202,8 +236,7 @@ class Worker:
         elif self.interrupt is not None:
             finish = "cancelled"
             self.pending.appendleft(self.interrupt)
-        self.send(p.Done(req.request_id, finish, len(tokens), counter.count, ttft,
-                         counter.rate()))
+        self.send(p.Done(req.request_id, finish, len(tokens), counter.count, ttft, counter.rate()))
 
     def fit(self, messages: list[dict[str, str]], max_tokens: int) -> tuple[list[int], int, Any]:
         """Tokenize the prompt; leave out the oldest turns if the conversation outgrew the
@@ -211,7 +244,7 @@ class Worker:
         reserve = min(max_tokens, self.n_ctx // 2)
         budget = self.n_ctx - reserve
         system = [m for m in messages[:1] if m["role"] == "system"]
-        turns = messages[len(system):]
+        turns = messages[len(system) :]
         starts = [i for i, m in enumerate(turns) if m["role"] == "user"] or [0]
         for start in starts:
             tokens, result = self.render(system + turns[start:])
