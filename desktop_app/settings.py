@@ -23,18 +23,21 @@ class Option:
     type: type
     default: Any
     label: str
+    minimum: float | None = None
+    maximum: float | None = None
+    user: bool = True  # shown in the Settings dialog (False: saved by the app itself)
 
 
 OPTIONS: dict[str, Option] = {
     o.name: o
     for o in [
-        Option("default_model", str, "", "Model used for new conversations (empty: starter)"),
-        Option("n_ctx", int, 4096, "Context size in tokens"),
-        Option("n_threads", int, 0, "CPU threads for generation (0: choose automatically)"),
-        Option("max_tokens", int, 1024, "Longest answer in tokens"),
-        Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)"),
-        Option("window_geometry", str, "", "Main window geometry (saved automatically)"),
-        Option("splitter_state", str, "", "Conversation list width (saved automatically)"),
+        Option("default_model", str, "", "Model (installed id or .gguf path; empty: starter)"),
+        Option("n_ctx", int, 4096, "Context size in tokens", 512, 131072),
+        Option("n_threads", int, 0, "CPU threads (0: choose automatically)", 0, 256),
+        Option("max_tokens", int, 1024, "Longest answer in tokens", 16, 32768),
+        Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)", 0, 2),
+        Option("window_geometry", str, "", "Main window geometry", user=False),
+        Option("splitter_state", str, "", "Conversation list width", user=False),
     ]
 }
 
@@ -54,7 +57,12 @@ class Settings:
 
     def __setitem__(self, name: str, value: Any) -> None:
         option = OPTIONS[name]
-        self._values[name] = option.type(value)
+        value = option.type(value)
+        if option.minimum is not None and value < option.minimum:
+            raise ValueError(f"{option.label}: at least {option.minimum}")
+        if option.maximum is not None and value > option.maximum:
+            raise ValueError(f"{option.label}: at most {option.maximum}")
+        self._values[name] = value
 
     def _load(self) -> None:
         try:

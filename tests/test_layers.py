@@ -14,8 +14,10 @@ def modules(package) -> list[str]:
 
 
 def imported_by(names: list[str]) -> set[str]:
-    code = f"import importlib, sys\nfor n in {names!r}: importlib.import_module(n)\n" \
-           "print('\\n'.join(sys.modules))"
+    code = (
+        f"import importlib, sys\nfor n in {names!r}: importlib.import_module(n)\n"
+        "print('\\n'.join(sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return set(out.stdout.split())
 

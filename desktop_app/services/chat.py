@@ -58,9 +58,14 @@ class ChatService(QObject):
         if preload:
             self._engine.submit(self._guarded, self._load)
 
+    def settings_changed(self) -> None:
+        """Engine settings (context, threads) are made again, and the model reloaded if they
+        changed, at the next answer."""
+        self._request = None
+
     def _load_request(self) -> p.Load:
         """On the engine thread: choosing threads samples the CPU load for 0.1 s."""
-        if self._request is None or self._request.model_id != self.model.id:
+        if self._request is None:
             self._request = self.model.load_request(self.settings)
         return self._request
 

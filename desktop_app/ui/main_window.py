@@ -16,6 +16,7 @@ from desktop_app.settings import Settings
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.conversation_list import ConversationList
 from desktop_app.ui.message_view import ChatView
+from desktop_app.ui.settings_dialog import SettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -56,10 +57,12 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&File")
         new = QAction("&New conversation", self, shortcut=QKeySequence.StandardKey.New)
         new.triggered.connect(self.new_conversation)
+        settings = QAction("&Settings…", self, shortcut=QKeySequence.StandardKey.Preferences)
+        settings.triggered.connect(self.edit_settings)
         quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
-        menu.addAction(new)
-        menu.addAction(quit_)
+        for action in (new, settings, quit_):
+            menu.addAction(action)
 
     def _connect(self) -> None:
         c, chat = self.conversations, self.chat
@@ -176,6 +179,18 @@ class MainWindow(QMainWindow):
             f"{info['id']} · {info['quant']} · context {info['n_ctx']} · "
             f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''}"
         )
+
+    def edit_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.apply_settings(dialog.values())
+
+    def apply_settings(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            self.settings[name] = value
+        self.settings.save()  # a few hundred bytes, once per OK click
+        self.chat.settings_changed()
+        self.show_notice("Settings saved; they apply from the next answer.")
 
     def show_notice(self, text: str) -> None:
         self.notice_label.setText(text)
