@@ -48,7 +48,7 @@ def build(paths: AppPaths) -> Smallwise:
     """Raises StoreError or CatalogError with a message for the user."""
     stores = StoreThread(lambda: Store(paths.database))
     settings = Settings(paths.settings_file)
-    catalog = load_catalog()
+    catalog = load_catalog(last_good=paths.last_good_catalog)
     chat = ChatService(stores, settings, log_path=str(paths.log_dir / "engine.log"))
     models = ModelService(stores, paths, settings, catalog)
     window = MainWindow(chat, stores, settings)
@@ -56,6 +56,10 @@ def build(paths: AppPaths) -> Smallwise:
     models.model_ready.connect(chat.set_model)
     models.failed.connect(window.show_notice)
     models.progress.connect(window.show_notice)
+    for problem in catalog.problems:
+        log.warning("catalog: %s", problem)
+    if catalog.problems:
+        window.show_notice(" ".join(catalog.problems[:2]))
     recovered = stores.store.recovered
     if recovered:
         window.show_notice(

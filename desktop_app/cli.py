@@ -168,7 +168,7 @@ def _choose_model(
     from desktop_app.core.model_choice import resolve_model
     from desktop_app.core.starter import STARTER_ID, install_starter, is_installed
 
-    catalog = load_catalog()
+    catalog = load_catalog(last_good=paths.last_good_catalog)
     spec = spec or settings["default_model"] or STARTER_ID
     if spec == STARTER_ID:
         if not is_installed(paths.models_dir, catalog[STARTER_ID]):

