@@ -1,4 +1,5 @@
-"""The `smallwise` command: the window by default; chat, doctor and self-test from a terminal."""
+"""The `smallwise` command: the window by default; chat, models, doctor and self-test from a
+terminal."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import multiprocessing
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from desktop_app import APP_NAME, __version__
@@ -62,6 +64,8 @@ def parser() -> argparse.ArgumentParser:
         help="print one JSON object at the end instead of streaming text",
     )
     chat.set_defaults(func=cmd_chat)
+
+    _add_models_parser(sub)
 
     doctor = sub.add_parser(
         "doctor",
@@ -175,6 +179,141 @@ def _choose_model(
             print("Preparing the offline starter model (first run only)…", file=sys.stderr)
         install_starter(paths.models_dir, catalog[STARTER_ID], store)
     return resolve_model(spec, store, catalog, chat_format=chat_format)
+
+
+def _add_models_parser(sub: Any) -> None:
+    models = sub.add_parser(
+        "models",
+        help="list, download, import and remove models",
+        description="Manage the models on this computer.",
+    )
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    listing = msub.add_parser("list", help="the catalog and what is installed")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(func=cmd_models_list)
+    get = msub.add_parser(
+        "download",
+        help="download a catalog model or any GGUF on the hub",
+        description="Download ID from the catalog, or ORG/REPO/FILE.gguf from "
+        "the hub (or the mirror in HF_ENDPOINT). The size and sha256 are "
+        "checked; an interrupted download resumes.",
+    )
+    get.add_argument("spec", metavar="ID|REPO/FILE.gguf")
+    get.add_argument("--quant", help="quantization, e.g. Q5_K_M (default: the recommended one)")
+    get.set_defaults(func=cmd_models_download)
+    imp = msub.add_parser("import", help="add a GGUF file you already have")
+    imp.add_argument("path")
+    imp.add_argument(
+        "--reference", action="store_true", help="use the file where it is instead of copying it"
+    )
+    imp.add_argument("--chat-format", help="chat format, for a file without a chat template")
+    imp.set_defaults(func=cmd_models_import)
+    rm = msub.add_parser("remove", help="remove an installed model (deletes its file)")
+    rm.add_argument("id")
+    rm.set_defaults(func=cmd_models_remove)
+
+
+# -- models ----------------------------------------------------------------------------------
+def _library(paths: AppPaths) -> tuple[Any, Any]:
+    from desktop_app.core.catalog import load_catalog
+    from desktop_app.core.store import Store
+
+    return load_catalog(last_good=paths.last_good_catalog), Store(paths.database)
+
+
+def cmd_models_list(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.library import listing
+
+    catalog, store = _library(paths)
+    rows = listing(catalog, store)
+    store.close()
+    for problem in catalog.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        have = row["installed"]
+        state = f"installed {have['quant']}" if have else f"{row.get('size_bytes', 0) / 1e9:.2f} GB"
+        roles = ",".join(row["roles"]) or "imported"
+        print(f"{row['id']:34} {roles:22} {state}")
+    return 0
+
+
+def cmd_models_download(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.downloads import DownloadError
+    from desktop_app.core.library import LibraryError, install, plan_download
+
+    catalog, store = _library(paths)
+    token = os.environ.get("HF_TOKEN")
+    try:
+        wanted = plan_download(args.spec, catalog, args.quant, token=token)
+        print(
+            f"Downloading {wanted.remote.filename} ({wanted.remote.size / 1e9:.2f} GB) from "
+            f"{wanted.remote.repo}",
+            file=sys.stderr,
+        )
+        row = install(wanted, paths.models_dir, store, token=token, on_progress=_progress_bar())
+    except (DownloadError, LibraryError) as exc:
+        return fail(" ".join(str(exc).split()))
+    except KeyboardInterrupt:
+        return fail("download interrupted; run the same command again to resume.", 130)
+    finally:
+        store.close()
+    print(f"\ninstalled {row['id']} ({row['quant']}) at {row['path']}", file=sys.stderr)
+    return 0
+
+
+def _progress_bar() -> Any:
+    terminal = sys.stderr.isatty()
+
+    def show(p: Any) -> None:
+        if not terminal:
+            return
+        share = p.done / p.total if p.total else 0
+        eta = f"{p.eta_s:.0f}s" if p.eta_s is not None else "?"
+        sys.stderr.write(
+            f"\r[{'#' * int(share * 30):30}] {share:6.1%} "
+            f"{p.done / 1e6:8.1f}/{p.total / 1e6:.1f} MB "
+            f"{p.bytes_per_s / 1e6:6.1f} MB/s ETA {eta:>5} "
+        )
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_models_import(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.library import LibraryError, import_file
+
+    _, store = _library(paths)
+    try:
+        row = import_file(
+            Path(args.path),
+            paths.models_dir,
+            store,
+            copy=not args.reference,
+            chat_format=args.chat_format,
+        )
+    except (LibraryError, OSError) as exc:
+        return fail(str(exc))
+    finally:
+        store.close()
+    print(f"imported {row['id']} ({row['quant'] or 'unknown quant'}) at {row['path']}")
+    return 0
+
+
+def cmd_models_remove(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.library import LibraryError, remove
+
+    _, store = _library(paths)
+    try:
+        row = remove(args.id, paths.models_dir, store)
+    except LibraryError as exc:
+        return fail(str(exc))
+    finally:
+        store.close()
+    print(f"removed {row['id']}")
+    return 0
 
 
 # -- doctor ----------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def resolve_model(
     if path.suffix.lower() == ".gguf" or path.exists():
         if not path.exists():
             raise ModelNotFound(f"There is no file {path}.")
-        return ModelChoice(path.stem, path.resolve(), chat_format, _quant_from_name(path.name))
+        return ModelChoice(path.stem, path.resolve(), chat_format, quant_from_name(path.name))
     installed = ", ".join(r["id"] for r in store.installed_models()) or "none"
     raise ModelNotFound(
         f"No installed model is called '{spec}'. Installed: {installed}. Give a model id or the "
@@ -74,7 +74,7 @@ def resolve_model(
     )
 
 
-def _quant_from_name(name: str) -> str:
+def quant_from_name(name: str) -> str:
     upper = name.upper()
     for q in (
         "Q8_0",

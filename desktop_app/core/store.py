@@ -230,6 +230,10 @@ class Store:
         with self.db.conn:
             self.db["models"].upsert(row, pk="id")
 
+    def remove_model(self, model_id: str) -> None:
+        with self.db.conn:
+            self.db["models"].delete(model_id)
+
     def installed_models(self) -> list[dict[str, Any]]:
         return list(self.db["models"].rows_where(order_by="added_at"))
 

@@ -1,0 +1,223 @@
+"""The user's installed models: download from the catalog or any GGUF on the hub, import a GGUF
+the user already has, remove. Shared by the CLI and the model manager. No Qt here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.catalog import Catalog, CatalogModel
+from desktop_app.core.downloads import Download, DownloadError, Progress, RemoteFile, resolve
+from desktop_app.core.gguf_info import NotGGUF, read_header
+from desktop_app.core.model_choice import quant_from_name
+from desktop_app.core.store import Store
+
+
+class LibraryError(Exception):
+    """What went wrong, in words for the user."""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A model to download, resolved on the hub: size and sha256 known before any byte."""
+
+    model_id: str
+    quant: str
+    remote: RemoteFile
+    expected_sha256: str | None
+    chat_format: str | None
+    source: str
+
+
+def split_hub_spec(spec: str) -> tuple[str, str] | None:
+    """'org/repo/path/file.gguf' → ('org/repo', 'path/file.gguf'); None for a catalog id."""
+    parts = spec.strip("/").split("/")
+    if len(parts) >= 3 and spec.lower().endswith(".gguf"):
+        return "/".join(parts[:2]), "/".join(parts[2:])
+    return None
+
+
+def plan_download(
+    spec: str, catalog: Catalog, quant: str | None = None, token: str | None = None
+) -> Wanted:
+    """Resolve a catalog id (with an optional quant) or REPO/FILE.gguf; raises LibraryError or
+    DownloadError with a message for the user."""
+    hub = split_hub_spec(spec)
+    if hub is not None:
+        repo, filename = hub
+        remote = resolve(repo, filename, token=token)
+        return Wanted(
+            Path(filename).stem.lower(),
+            quant_from_name(filename),
+            remote,
+            remote.sha256,
+            None,
+            f"hub:{repo}",
+        )
+    entry = catalog.get(spec)
+    if entry is None:
+        raise LibraryError(
+            f"'{spec}' is not in the catalog. Give a catalog id (see `smallwise "
+            "models list`) or a hub file as ORG/REPO/FILE.gguf."
+        )
+    variant = _variant(entry, quant)
+    if variant.source != "hub":
+        raise LibraryError(f"{entry.name} ships with Smallwise; there is nothing to download.")
+    remote = resolve(variant.repo, variant.filename, token=token)
+    return Wanted(
+        entry.id, variant.type, remote, variant.sha256, entry.chat_format, f"hub:{variant.repo}"
+    )
+
+
+def _variant(entry: CatalogModel, quant: str | None):
+    try:
+        return entry.quant(quant)
+    except ValueError as exc:
+        raise LibraryError(str(exc)) from exc
+
+
+def install(
+    wanted: Wanted,
+    models_dir: Path,
+    store: Store,
+    token: str | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_start: Callable[[Download], None] | None = None,
+) -> dict[str, Any]:
+    """Download, verify, check the GGUF header, register. Blocks; cancel through on_start's
+    Download.cancel()."""
+    download = Download(
+        wanted.remote,
+        models_dir,
+        token=token,
+        expected_sha256=wanted.expected_sha256,
+        on_progress=on_progress,
+    )
+    if on_start:
+        on_start(download)
+    path = download.run()
+    try:
+        read_header(path)
+    except NotGGUF as exc:
+        path.unlink(missing_ok=True)
+        raise DownloadError(f"The downloaded file is not a usable model: {exc}") from exc
+    previous = store.installed_model(wanted.model_id)
+    store.register_model(
+        wanted.model_id,
+        path,
+        quant=wanted.quant,
+        chat_format=wanted.chat_format,
+        source=wanted.source,
+        size_bytes=wanted.remote.size,
+        sha256=wanted.remote.sha256,
+    )
+    if previous and Path(previous["path"]) != path and Path(previous["path"]).parent == models_dir:
+        Path(previous["path"]).unlink(missing_ok=True)  # the quant it replaces
+    return store.installed_model(wanted.model_id)
+
+
+def import_file(
+    path: Path, models_dir: Path, store: Store, copy: bool = True, chat_format: str | None = None
+) -> dict[str, Any]:
+    """Add a GGUF the user already has: copied into the models folder, or referenced in place."""
+    path = path.expanduser().resolve()
+    try:
+        header = read_header(path)
+    except NotGGUF as exc:
+        raise LibraryError(str(exc)) from exc
+    if header.chat_template is None and chat_format is None:
+        raise LibraryError(
+            f"{path.name} carries no chat template. Say which chat format it "
+            "uses (for example --chat-format chatml), or the model would be "
+            "prompted wrongly."
+        )
+    target = path
+    if copy:
+        target = models_dir / path.name
+        if target.exists():
+            raise LibraryError(f"{target.name} is already in the models folder.")
+        partial = models_dir / ".partial" / (path.name + ".import")
+        partial.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        shutil.copyfile(path, partial)
+        os.chmod(partial, 0o600)
+        os.replace(partial, target)
+    model_id = _free_id(store, path.stem.lower())
+    store.register_model(
+        model_id,
+        target,
+        quant=quant_from_name(path.name),
+        chat_format=chat_format,
+        source="import" if copy else "reference",
+        size_bytes=target.stat().st_size,
+    )
+    return store.installed_model(model_id)
+
+
+def _free_id(store: Store, base: str) -> str:
+    candidate, n = base, 2
+    while store.installed_model(candidate) is not None:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def remove(model_id: str, models_dir: Path, store: Store) -> dict[str, Any]:
+    """Unregister a model; delete its file when it lives in the models folder."""
+    row = store.installed_model(model_id)
+    if row is None:
+        raise LibraryError(f"No installed model is called '{model_id}'.")
+    path = Path(row["path"])
+    if path.parent.resolve() == models_dir.resolve():
+        path.unlink(missing_ok=True)
+    store.remove_model(model_id)
+    return row
+
+
+def listing(catalog: Catalog, store: Store) -> list[dict[str, Any]]:
+    """Catalog entries with their installed state, then installed models not in the catalog."""
+    installed = {row["id"]: row for row in store.installed_models()}
+    rows = []
+    for entry in catalog.values():
+        row = installed.pop(entry.id, None)
+        rows.append(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "roles": entry.roles,
+                "recommended_quant": entry.default_quant,
+                "size_bytes": entry.quant().size_bytes,
+                "license": entry.license["name"],
+                "non_commercial": entry.license["non_commercial"],
+                "description": entry.description,
+                "quants": [q.type for q in entry.quants],
+                "installed": _installed_state(row),
+            }
+        )
+    for row in installed.values():
+        rows.append(
+            {
+                "id": row["id"],
+                "name": row["id"],
+                "roles": [],
+                "catalog": False,
+                "installed": _installed_state(row),
+            }
+        )
+    return rows
+
+
+def _installed_state(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    path = Path(row["path"])
+    return {
+        "quant": row["quant"],
+        "path": str(path),
+        "present": path.exists(),
+        "size_on_disk": path.stat().st_size if path.exists() else 0,
+        "source": row["source"],
+    }
