@@ -40,6 +40,10 @@ class Smallwise:
 
     def close(self) -> None:
         self.window.close()
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        self.models.shutdown()
         self.chat.shutdown()
         self.stores.close()
 
@@ -51,7 +55,7 @@ def build(paths: AppPaths) -> Smallwise:
     catalog = load_catalog(last_good=paths.last_good_catalog)
     chat = ChatService(stores, settings, log_path=str(paths.log_dir / "engine.log"))
     models = ModelService(stores, paths, settings, catalog)
-    window = MainWindow(chat, stores, settings)
+    window = MainWindow(chat, stores, settings, models)
     window.setWindowIcon(app_icon())
     models.model_ready.connect(chat.set_model)
     models.failed.connect(window.show_notice)
@@ -92,5 +96,4 @@ def run_gui(paths: AppPaths) -> int:
     try:
         return app.exec()
     finally:
-        smallwise.chat.shutdown()
-        smallwise.stores.close()
+        smallwise.shutdown()

@@ -137,8 +137,12 @@ class Download:
         self.partial = models_dir / PARTIAL_DIR / (self.target.name + ".part")
         self.sidecar = self.partial.with_suffix(".json")
         self._cancel = threading.Event()
+        self._keep = False
 
-    def cancel(self) -> None:
+    def cancel(self, keep_partial: bool = False) -> None:
+        """Stop soon. A user's Cancel discards the bytes; closing the app keeps them so the
+        next download resumes (keep_partial=True)."""
+        self._keep = keep_partial
         self._cancel.set()
 
     def run(self) -> Path:
@@ -153,7 +157,8 @@ class Download:
         try:
             done = self._transfer(done)
         except Cancelled:
-            self.discard()
+            if not self._keep:
+                self.discard()
             raise
         return self._install(done)
 

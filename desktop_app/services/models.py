@@ -1,14 +1,20 @@
-"""Gets a model ready to chat with, off the GUI thread: on first run that means assembling the
-offline starter model into the models folder and registering it."""
+"""The model library for the window, off the GUI thread: the starter model on first run,
+catalog listing, downloads with progress and cancel, import, remove, and which model to use."""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core.catalog import CatalogModel
+from desktop_app.core import library
+from desktop_app.core.catalog import Catalog
+from desktop_app.core.downloads import Cancelled, Download, DownloadError, Progress
 from desktop_app.core.model_choice import ModelNotFound, resolve_model
 from desktop_app.core.starter import STARTER_ID, StarterMissing, install_starter, is_installed
 from desktop_app.paths import AppPaths
@@ -21,24 +27,29 @@ log = logging.getLogger(__name__)
 class ModelService(QObject):
     model_ready = Signal(object)  # ModelChoice
     failed = Signal(str)
-    progress = Signal(str)
+    progress = Signal(str)  # plain words for the status line
+    listing_changed = Signal(list)  # rows of core.library.listing
+    download_progressed = Signal(str, int, int, float)  # model id, done, total, bytes/s
+    download_finished = Signal(str, str)  # model id, "" or what went wrong
 
-    def __init__(
-        self,
-        stores: StoreThread,
-        paths: AppPaths,
-        settings: Settings,
-        catalog: dict[str, CatalogModel],
-    ):
+    def __init__(self, stores: StoreThread, paths: AppPaths, settings: Settings, catalog: Catalog):
         super().__init__()
         self.stores, self.paths, self.settings, self.catalog = stores, paths, settings, catalog
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="models")
+        self._downloads: dict[str, Download] = {}
+        self._lock = threading.Lock()
 
+    # -- the model to chat with ------------------------------------------------------------
     def prepare_default(self) -> None:
-        threading.Thread(target=self._prepare, name="prepare-model", daemon=True).start()
+        self._pool.submit(self._prepare, self.settings["default_model"] or STARTER_ID)
 
-    def _prepare(self) -> None:
+    def use(self, model_id: str) -> None:
+        self.settings["default_model"] = model_id
+        self.settings.save()
+        self._pool.submit(self._prepare, model_id)
+
+    def _prepare(self, model_id: str) -> None:
         store = self.stores.blocking
-        model_id = self.settings["default_model"] or STARTER_ID
         try:
             if model_id == STARTER_ID:
                 starter = self.catalog[STARTER_ID]
@@ -47,5 +58,86 @@ class ModelService(QObject):
                 install_starter(self.paths.models_dir, starter, store)
             self.model_ready.emit(resolve_model(model_id, store, self.catalog))
         except (StarterMissing, ModelNotFound, OSError, ValueError) as exc:
-            log.warning("no default model: %s", exc)
+            log.warning("model %s not ready: %s", model_id, exc)
             self.failed.emit(str(exc))
+
+    # -- library -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self._pool.submit(self._guard, None)
+
+    def _refresh(self) -> None:
+        self.listing_changed.emit(library.listing(self.catalog, self.stores.blocking))
+
+    def download(self, spec: str, quant: str | None = None) -> None:
+        self._pool.submit(self._download, spec, quant)
+
+    def cancel_download(self, spec: str) -> None:
+        with self._lock:
+            download = self._downloads.get(spec)
+        if download is not None:
+            download.cancel()
+
+    def _download(self, spec: str, quant: str | None) -> None:
+        token = os.environ.get("HF_TOKEN")
+
+        def progressed(p: Progress) -> None:
+            self.download_progressed.emit(spec, p.done, p.total, p.bytes_per_s)
+
+        def started(download: Download) -> None:
+            with self._lock:
+                self._downloads[spec] = download
+
+        error = ""
+        try:
+            wanted = library.plan_download(spec, self.catalog, quant, token=token)
+            library.install(
+                wanted,
+                self.paths.models_dir,
+                self.stores.blocking,
+                token=token,
+                on_progress=progressed,
+                on_start=started,
+            )
+        except Cancelled:
+            error = "Download cancelled; nothing was kept."
+        except (DownloadError, library.LibraryError, OSError) as exc:
+            error = str(exc)
+        finally:
+            with self._lock:
+                self._downloads.pop(spec, None)
+        self.download_finished.emit(spec, error)
+        self._refresh()
+
+    def import_file(self, path: Path, copy: bool = True, chat_format: str | None = None) -> None:
+        self._pool.submit(
+            self._guard,
+            library.import_file,
+            path,
+            self.paths.models_dir,
+            self.stores.blocking,
+            copy,
+            chat_format,
+        )
+
+    def remove(self, model_id: str) -> None:
+        self._pool.submit(
+            self._guard, library.remove, model_id, self.paths.models_dir, self.stores.blocking
+        )
+
+    def _guard(self, fn: Any, *args: Any) -> None:
+        """Run a library call (if any); tell the user what failed; refresh the listing."""
+        try:
+            if fn is not None:
+                fn(*args)
+        except (library.LibraryError, OSError) as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:
+            log.exception("model library task failed")
+            self.failed.emit(f"Something went wrong: {exc}. See the log.")
+        self._refresh()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for download in self._downloads.values():
+                download.cancel(keep_partial=True)  # resumes on the next try
+        self._pool.shutdown(wait=True, cancel_futures=True)

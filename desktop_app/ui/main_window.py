@@ -11,18 +11,23 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 
 from desktop_app import APP_NAME
 from desktop_app.services.chat import ChatService
+from desktop_app.services.models import ModelService
 from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.conversation_list import ConversationList
 from desktop_app.ui.message_view import ChatView
+from desktop_app.ui.model_manager import ModelManager
 from desktop_app.ui.settings_dialog import SettingsDialog
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, chat: ChatService, stores: StoreThread, settings: Settings):
+    def __init__(
+        self, chat: ChatService, stores: StoreThread, settings: Settings, models: ModelService
+    ):
         super().__init__()
-        self.chat, self.stores, self.settings = chat, stores, settings
+        self.chat, self.stores, self.settings, self.models = chat, stores, settings, models
+        self.model_manager: ModelManager | None = None
         self.current: int | None = None
         self.setWindowTitle(APP_NAME)
         self.resize(1000, 700)
@@ -63,6 +68,9 @@ class MainWindow(QMainWindow):
         quit_.triggered.connect(self.close)
         for action in (new, settings, quit_):
             menu.addAction(action)
+        manage = QAction("&Models…", self, shortcut=QKeySequence("Ctrl+M"))
+        manage.triggered.connect(self.show_model_manager)
+        self.menuBar().addMenu("&Models").addAction(manage)
 
     def _connect(self) -> None:
         c, chat = self.conversations, self.chat
@@ -179,6 +187,13 @@ class MainWindow(QMainWindow):
             f"{info['id']} · {info['quant']} · context {info['n_ctx']} · "
             f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''}"
         )
+
+    def show_model_manager(self) -> ModelManager:
+        if self.model_manager is None:
+            self.model_manager = ModelManager(self.models, self)
+        self.model_manager.show()
+        self.model_manager.raise_()
+        return self.model_manager
 
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)

@@ -164,3 +164,17 @@ def test_cancel_leaves_no_file_in_the_models_folder(hub, models) -> None:
     with pytest.raises(Cancelled):
         download.run()
     assert leftovers(models) == []
+
+
+def test_stopping_for_app_exit_keeps_the_partial_for_resume(hub, payload, models) -> None:
+    hub.files[(REPO, FILE)].chunk_delay_s = 0.005
+    remote = resolve(REPO, FILE)
+    first = Download(remote, models)
+    first.on_progress = lambda p: p.done > 1_000_000 and first.cancel(keep_partial=True)
+    with pytest.raises(Cancelled):
+        first.run()
+    kept = (models / ".partial" / (FILE + ".part")).stat().st_size
+    assert kept > 1_000_000
+    hub.files[(REPO, FILE)].chunk_delay_s = 0
+    assert sha(Download(remote, models).run()) == sha(payload)
+    assert hub.files[(REPO, FILE)].ranges_seen[-1] == f"bytes={kept}-"

@@ -42,8 +42,7 @@ def make_app(qtbot, model: Path, **settings) -> Smallwise:
 def window_app(qtbot, tiny_model):
     smallwise = make_app(qtbot, tiny_model)
     yield smallwise
-    smallwise.chat.shutdown()
-    smallwise.stores.close()
+    smallwise.shutdown()
 
 
 def type_and_send(qtbot, smallwise: Smallwise, text: str) -> None:
@@ -87,8 +86,7 @@ def test_send_streams_a_throttled_answer_and_saves_it(qtbot, tiny_model) -> None
         qtbot.wait(100)  # any late duplicate would have landed by now
         assert [w.row["id"] for w in window.view.shown_messages()] == [m["id"] for m in stored]
     finally:
-        smallwise.chat.shutdown()
-        smallwise.stores.close()
+        smallwise.shutdown()
 
 
 def test_shift_enter_is_a_new_line_not_a_send(qtbot, window_app: Smallwise) -> None:
@@ -114,8 +112,7 @@ def test_stop_keeps_the_partial_answer(qtbot, tiny_model) -> None:
         assert "Stopped by you" in widget.note.text() and widget.text == row["content"]
         assert smallwise.window.composer.send_button.isEnabled()
     finally:
-        smallwise.chat.shutdown()
-        smallwise.stores.close()
+        smallwise.shutdown()
 
 
 def test_regenerate_replaces_the_last_answer(qtbot, window_app: Smallwise) -> None:
@@ -179,8 +176,7 @@ def test_killed_worker_keeps_the_window_and_the_partial_answer(qtbot, tiny_model
         assert row["status"] == "complete"
         assert smallwise.chat.client.pid not in (None, first_pid)
     finally:
-        smallwise.chat.shutdown()
-        smallwise.stores.close()
+        smallwise.shutdown()
 
 
 def test_markdown_and_code_are_rendered(qtbot, window_app: Smallwise) -> None:
@@ -208,8 +204,7 @@ def test_oldest_turns_left_out_are_marked_in_the_view(qtbot, tiny_model) -> None
         left_out = store.messages(cid)[-1]["context_left_out"]
         assert left_out > 0 and sum(marked) == left_out
     finally:
-        smallwise.chat.shutdown()
-        smallwise.stores.close()
+        smallwise.shutdown()
 
 
 def test_window_geometry_is_remembered(qtbot, tiny_model) -> None:
@@ -220,8 +215,7 @@ def test_window_geometry_is_remembered(qtbot, tiny_model) -> None:
     try:
         assert (again.window.width(), again.window.height()) == (640, 430)
     finally:
-        again.chat.shutdown()
-        again.stores.close()
+        again.shutdown()
 
 
 def test_newer_database_gets_a_message_and_is_left_untouched(qtbot, monkeypatch) -> None:
@@ -274,5 +268,4 @@ def test_broken_default_model_is_explained_and_the_window_lives(qtbot, tmp_path:
         qtbot.waitUntil(lambda: "not a GGUF model file" in label.text(), timeout=WAIT)
         assert smallwise.window.isVisible()
     finally:
-        smallwise.chat.shutdown()
-        smallwise.stores.close()
+        smallwise.shutdown()

@@ -1,0 +1,240 @@
+"""The model manager: the catalog by role, with description, licence, size and recommended
+quant; download with progress and Cancel; installed models with Use, Delete and Import."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.services.models import ModelService
+
+GROUPS = [
+    ("installed", "Installed"),
+    ("chat", "General chat"),
+    ("tutor", "Tutor"),
+    ("math", "Math"),
+    ("support", "Support"),
+    ("code", "Code"),
+]
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.2f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
+
+
+class ModelManager(QDialog):
+    def __init__(self, models: ModelService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.models = models
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.active: str | None = None  # the model id being downloaded
+        self.setWindowTitle("Models")
+        self.resize(820, 560)
+        self.tree = QTreeWidget(columnCount=4)
+        self.tree.setHeaderLabels(["Model", "Size", "Recommended", "State"])
+        self.tree.setColumnWidth(0, 300)
+        self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
+        self.details = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.details.setOpenExternalLinks(True)
+        self.details.setMinimumHeight(70)
+        self.quant = QComboBox()
+        self.download_button = QPushButton("Download")
+        self.use_button = QPushButton("Use for new answers")
+        self.delete_button = QPushButton("Delete…")
+        self.import_button = QPushButton("Import GGUF…")
+        self.progress = QProgressBar(visible=False)
+        self.progress_label = QLabel(visible=False)
+        self.cancel_button = QPushButton("Cancel download", visible=False)
+        self._layout()
+        self._connect()
+        self._show_selected()
+        models.refresh()
+
+    def _layout(self) -> None:
+        actions = QHBoxLayout()
+        for widget in (self.quant, self.download_button, self.use_button, self.delete_button):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        actions.addWidget(self.import_button)
+        transfer = QHBoxLayout()
+        transfer.addWidget(self.progress, 1)
+        transfer.addWidget(self.progress_label)
+        transfer.addWidget(self.cancel_button)
+        column = QVBoxLayout(self)
+        column.addWidget(self.tree, 1)
+        column.addWidget(self.details)
+        column.addLayout(actions)
+        column.addLayout(transfer)
+
+    def _connect(self) -> None:
+        m = self.models
+        m.listing_changed.connect(self.show_listing)
+        m.download_progressed.connect(self._on_progress)
+        m.download_finished.connect(self._on_finished)
+        m.failed.connect(lambda text: self.details.setText(f"<b>{html.escape(text)}</b>"))
+        self.download_button.clicked.connect(self.download_selected)
+        self.cancel_button.clicked.connect(self.cancel_download)
+        self.use_button.clicked.connect(self.use_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.import_button.clicked.connect(self.ask_import)
+
+    # -- listing -----------------------------------------------------------------------------
+    def show_listing(self, rows: list[dict[str, Any]]) -> None:
+        selected = self.selected_id()
+        self.rows = {row["id"]: row for row in rows}
+        self.tree.clear()
+        for key, title in GROUPS:
+            members = [
+                r for r in rows if (r["installed"] if key == "installed" else key in r["roles"])
+            ]
+            if not members:
+                continue
+            group = QTreeWidgetItem([f"{title} ({len(members)})"])
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.tree.addTopLevelItem(group)
+            for row in members:
+                group.addChild(self._item(row))
+            group.setExpanded(True)
+        if selected:
+            self.select(selected)
+
+    def _item(self, row: dict[str, Any]) -> QTreeWidgetItem:
+        have = row["installed"]
+        state = (
+            f"installed {have['quant'] or ''}".strip()
+            if have and have["present"]
+            else "file missing"
+            if have
+            else ""
+        )
+        size = (
+            _size(have["size_on_disk"])
+            if have and have["present"]
+            else _size(row.get("size_bytes", 0))
+        )
+        name = row["name"] + ("  (non-commercial licence)" if row.get("non_commercial") else "")
+        item = QTreeWidgetItem([name, size, row.get("recommended_quant", ""), state])
+        item.setData(0, ID_ROLE, row["id"])
+        item.setToolTip(0, row.get("description", ""))
+        return item
+
+    def items(self) -> list[QTreeWidgetItem]:
+        found = []
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            found += [group.child(j) for j in range(group.childCount())]
+        return found
+
+    def select(self, model_id: str) -> None:
+        for item in self.items():
+            if item.data(0, ID_ROLE) == model_id:
+                self.tree.setCurrentItem(item)
+                return
+
+    def selected_id(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(0, ID_ROLE) if item is not None else None
+
+    def _show_selected(self) -> None:
+        row = self.rows.get(self.selected_id() or "")
+        busy = self.active is not None
+        self.quant.clear()
+        if row is None:
+            self.details.setText("Choose a model to see what it is good at.")
+        else:
+            self.quant.addItems(row.get("quants", []))
+            if row.get("recommended_quant"):
+                self.quant.setCurrentText(row["recommended_quant"])
+            self.details.setText(_details(row))
+        downloadable = bool(row and row.get("quants")) and row.get("id") != "gemma-3-270m"
+        installed = bool(row and row["installed"] and row["installed"]["present"])
+        self.quant.setEnabled(downloadable and not busy)
+        self.download_button.setEnabled(downloadable and not busy)
+        self.use_button.setEnabled(installed)
+        self.delete_button.setEnabled(installed and row["id"] != "gemma-3-270m")
+
+    # -- actions -----------------------------------------------------------------------------
+    def download_selected(self) -> None:
+        model_id = self.selected_id()
+        if model_id is None or self.active is not None:
+            return
+        self.active = model_id
+        self.progress.setRange(0, 0)
+        for widget in (self.progress, self.progress_label, self.cancel_button):
+            widget.show()
+        self.progress_label.setText(f"Checking {model_id} on the hub…")
+        self.models.download(model_id, self.quant.currentText() or None)
+        self._show_selected()
+
+    def cancel_download(self) -> None:
+        if self.active is not None:
+            self.models.cancel_download(self.active)
+
+    def _on_progress(self, model_id: str, done: int, total: int, rate: float) -> None:
+        if model_id != self.active:
+            return
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * done / total) if total else 0)
+        left = f" · {(total - done) / rate:.0f} s left" if rate > 0 else ""
+        self.progress_label.setText(
+            f"{_size(done)} of {_size(total)} · {rate / 1e6:.1f} MB/s{left}"
+        )
+
+    def _on_finished(self, model_id: str, error: str) -> None:
+        if model_id != self.active:
+            return
+        self.active = None
+        for widget in (self.progress, self.cancel_button):
+            widget.hide()
+        self.progress_label.setText(error or f"{model_id} is installed.")
+        self._show_selected()
+
+    def use_selected(self) -> None:
+        if (model_id := self.selected_id()) is not None:
+            self.models.use(model_id)
+
+    def delete_selected(self) -> None:
+        model_id = self.selected_id()
+        if model_id is None:
+            return
+        answer = QMessageBox.question(
+            self, "Delete model", f"Delete {model_id} and its file from this computer?"
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.models.remove(model_id)
+
+    def ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+        )
+        if path:
+            self.models.import_file(Path(path))
+
+
+def _details(row: dict[str, Any]) -> str:
+    lines = [f"<b>{html.escape(row['name'])}</b> — {html.escape(row.get('description', ''))}"]
+    if row.get("license"):
+        warning = " <b>Not for commercial use.</b>" if row.get("non_commercial") else ""
+        lines.append(f"Licence: {html.escape(row['license'])}.{warning}")
+    have = row["installed"]
+    if have:
+        lines.append(f"Installed: {html.escape(have['path'])}")
+    return "<br/>".join(lines)
