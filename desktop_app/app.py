@@ -52,7 +52,9 @@ def build(paths: AppPaths) -> Smallwise:
     """Raises StoreError or CatalogError with a message for the user."""
     stores = StoreThread(lambda: Store(paths.database))
     settings = Settings(paths.settings_file)
-    catalog = load_catalog(last_good=paths.last_good_catalog)
+    catalog = load_catalog(
+        extra=settings["extra_catalog"] or None, last_good=paths.last_good_catalog
+    )
     chat = ChatService(stores, settings, log_path=str(paths.log_dir / "engine.log"))
     models = ModelService(stores, paths, settings, catalog)
     window = MainWindow(chat, stores, settings, models)

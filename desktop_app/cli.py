@@ -172,7 +172,9 @@ def _choose_model(
     from desktop_app.core.model_choice import resolve_model
     from desktop_app.core.starter import STARTER_ID, install_starter, is_installed
 
-    catalog = load_catalog(last_good=paths.last_good_catalog)
+    catalog = load_catalog(
+        extra=settings["extra_catalog"] or None, last_good=paths.last_good_catalog
+    )
     spec = spec or settings["default_model"] or STARTER_ID
     if spec == STARTER_ID:
         if not is_installed(paths.models_dir, catalog[STARTER_ID]):
@@ -217,8 +219,10 @@ def _add_models_parser(sub: Any) -> None:
 def _library(paths: AppPaths) -> tuple[Any, Any]:
     from desktop_app.core.catalog import load_catalog
     from desktop_app.core.store import Store
+    from desktop_app.settings import Settings
 
-    return load_catalog(last_good=paths.last_good_catalog), Store(paths.database)
+    extra = Settings(paths.settings_file)["extra_catalog"] or None
+    return load_catalog(extra=extra, last_good=paths.last_good_catalog), Store(paths.database)
 
 
 def cmd_models_list(args: argparse.Namespace, paths: AppPaths) -> int:

@@ -43,8 +43,11 @@ class FakeHub:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def add(self, repo: str, filename: str, path: Path) -> Served:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        served = Served(path, digest, path.stat().st_size)
+        hasher = hashlib.sha256()
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                hasher.update(block)
+        served = Served(path, hasher.hexdigest(), path.stat().st_size)
         self.files[(repo, filename)] = served
         return served
 

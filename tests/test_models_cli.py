@@ -181,3 +181,13 @@ def test_lists_the_catalog_with_the_network_unreachable(tmp_path: Path) -> None:
     result = run(env, "models", "list", "--json")
     assert result.returncode == 0
     assert len(json.loads(result.stdout)) >= 9
+
+
+def test_the_catalog_setting_works_like_the_environment_variable(setup) -> None:
+    _, env, tmp = setup
+    catalog = env.pop("SMALLWISE_CATALOG")
+    home = Path(env["SMALLWISE_HOME"])
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "settings.json").write_text(json.dumps({"extra_catalog": catalog}))
+    ids = {r["id"] for r in json.loads(run(env, "models", "list", "--json").stdout)}
+    assert "tiny-chat" in ids

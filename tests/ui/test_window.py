@@ -240,6 +240,7 @@ def test_settings_dialog_changes_apply_to_the_next_answer(qtbot, window_app: Sma
     qtbot.addWidget(dialog)
     assert set(dialog.editors) == {
         "default_model",
+        "extra_catalog",
         "n_ctx",
         "n_threads",
         "max_tokens",
