@@ -67,6 +67,19 @@ def parser() -> argparse.ArgumentParser:
 
     _add_models_parser(sub)
 
+    planning = sub.add_parser(
+        "plan",
+        help="how a model would run here: quant, context, GPU layers, memory, verdict",
+        description="Plan MODEL_ID for this computer (or for the one described by --host) "
+        "before anything is downloaded.",
+    )
+    planning.add_argument("model", metavar="MODEL_ID")
+    planning.add_argument("--quant", help="fix the quantization instead of choosing one")
+    planning.add_argument("--ctx", type=int, help="fix the context size instead of choosing one")
+    planning.add_argument("--host", type=Path, help="a host profile JSON (as in doctor --json)")
+    planning.add_argument("--json", action="store_true", help="machine-readable output")
+    planning.set_defaults(func=cmd_plan)
+
     doctor = sub.add_parser(
         "doctor",
         help="versions, llama.cpp build, data paths, models",
@@ -317,6 +330,41 @@ def cmd_models_remove(args: argparse.Namespace, paths: AppPaths) -> int:
     finally:
         store.close()
     print(f"removed {row['id']}")
+    return 0
+
+
+# -- plan ------------------------------------------------------------------------------------
+def cmd_plan(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.hardware import HostProfile, profile
+    from desktop_app.core.planner import plan
+
+    catalog, store = _library(paths)
+    store.close()
+    model = catalog.get(args.model)
+    if model is None:
+        return fail(f"'{args.model}' is not in the catalog (see `smallwise models list`).", 2)
+    try:
+        host = HostProfile.load(args.host) if args.host else profile()
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        return fail(f"cannot read the host profile {args.host}: {exc}", 2)
+    if args.quant and args.quant.upper() not in {q.type.upper() for q in model.quants}:
+        return fail(f"{model.id} has no {args.quant} variant; it has {model.quant_names()}.", 2)
+    result = plan(model, host, quant=args.quant, n_ctx=args.ctx)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return 0
+    print(f"{model.name}: {result.verdict}")
+    print(
+        f"  quant {result.quant}, context {result.n_ctx:,}, GPU layers {result.n_gpu_layers}, "
+        f"threads {result.n_threads}"
+    )
+    for part, size in result.estimate.parts().items():
+        print(f"  {part:9} {size / 1e9:6.2f} GB")
+    print(
+        f"  memory {result.estimate.ram / 1e9:.2f} GB"
+        + (f", GPU {result.estimate.vram / 1e9:.2f} GB" if result.n_gpu_layers else "")
+    )
+    print(f"  why: {result.why}")
     return 0
 
 

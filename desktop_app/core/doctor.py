@@ -53,8 +53,14 @@ def llama_build() -> dict[str, Any]:
 
 
 def report(paths: AppPaths) -> dict[str, Any]:
+    from dataclasses import asdict
+
     mem = psutil.virtual_memory()
+    host = hardware.profile()
+    build = llama_build()
+    host.gpu_offload_build = build.get("gpu_offload")
     return {
+        "host_profile": asdict(host),
         "smallwise": {
             "version": __version__,
             "python": sys.version.split()[0],
@@ -62,7 +68,7 @@ def report(paths: AppPaths) -> dict[str, Any]:
             "frozen": bool(getattr(sys, "frozen", 0)),
         },
         "versions": {d: _version(d) for d in DISTRIBUTIONS} | {"sqlite": sqlite3.sqlite_version},
-        "llama_cpp": llama_build(),
+        "llama_cpp": build,
         "host": {
             "physical_cores": hardware.physical_cores(),
             "logical_cores": os.cpu_count(),

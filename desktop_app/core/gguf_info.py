@@ -41,6 +41,8 @@ class GGUFHeader:
     data_end: int  # bytes the file must have to hold every tensor
     file_size: int
     tensor_types: dict[int, int] = field(default_factory=dict)  # ggml type → count
+    type_bytes: dict[int, int] = field(default_factory=dict)  # ggml type → bytes of weights
+    tensor_bytes: dict[str, int] = field(default_factory=dict)  # tensor name → bytes
 
     @property
     def architecture(self) -> str:
@@ -143,24 +145,29 @@ def _parse(r: _Reader, size: int, path: Path) -> GGUFHeader:
     align = int(metadata.get("general.alignment", 32))
     data_start = -(-r.pos // align) * align
     sizes = _type_sizes()
-    end, types = data_start, {}
-    for dims, ggml_type, offset in tensors:
+    end, types, type_bytes, tensor_bytes = data_start, {}, {}, {}
+    for name, dims, ggml_type, offset in tensors:
         block, type_size = sizes[ggml_type]
         n = 1
         for d in dims:
             n *= d
-        end = max(end, data_start + offset + n // block * type_size)
+        nbytes = n // block * type_size
+        end = max(end, data_start + offset + nbytes)
         types[ggml_type] = types.get(ggml_type, 0) + 1
-    header = GGUFHeader(version, metadata, arrays, n_tensors, end, size, types)
+        type_bytes[ggml_type] = type_bytes.get(ggml_type, 0) + nbytes
+        tensor_bytes[name] = nbytes
+    header = GGUFHeader(
+        version, metadata, arrays, n_tensors, end, size, types, type_bytes, tensor_bytes
+    )
     if size < end:
         raise NotGGUF(_truncated(path, size, end))
     return header
 
 
-def _tensor_info(r: _Reader) -> tuple[list[int], int, int]:
-    r.string()
+def _tensor_info(r: _Reader) -> tuple[str, list[int], int, int]:
+    name = r.string()
     dims = [r.scalar("<Q") for _ in range(r.scalar("<I"))]
-    return dims, r.scalar("<I"), r.scalar("<Q")
+    return name, dims, r.scalar("<I"), r.scalar("<Q")
 
 
 def _truncated(path: Path, size: int | None = None, need: int | None = None) -> str:
