@@ -80,6 +80,16 @@ def parser() -> argparse.ArgumentParser:
     planning.add_argument("--json", action="store_true", help="machine-readable output")
     planning.set_defaults(func=cmd_plan)
 
+    calibration = sub.add_parser(
+        "calibrate",
+        help="measure the fastest thread count on this machine",
+        description="Time short answers on an installed model for each sensible thread count "
+        "and keep the fastest; new answers use it (unless Settings fixes the thread count).",
+    )
+    calibration.add_argument("--model", help="installed model id (default: the default model)")
+    calibration.add_argument("--tokens", type=int, default=32, help="tokens per timed answer")
+    calibration.set_defaults(func=cmd_calibrate)
+
     doctor = sub.add_parser(
         "doctor",
         help="versions, llama.cpp build, data paths, models",
@@ -365,6 +375,39 @@ def cmd_plan(args: argparse.Namespace, paths: AppPaths) -> int:
         + (f", GPU {result.estimate.vram / 1e9:.2f} GB" if result.n_gpu_layers else "")
     )
     print(f"  why: {result.why}")
+    return 0
+
+
+# -- calibrate -------------------------------------------------------------------------------
+def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.calibrate import calibrate, thread_counts
+    from desktop_app.core.store import Store, StoreError
+    from desktop_app.settings import Settings
+
+    settings = Settings(paths.settings_file)
+    try:
+        store = Store(paths.database)
+    except StoreError as exc:
+        return fail(str(exc), 2)
+    try:
+        model = _choose_model(args.model, None, store, paths, settings)
+    except (LookupError, RuntimeError, ValueError) as exc:
+        return fail(str(exc), 2)
+    finally:
+        store.close()
+    print(f"Timing {model.id} ({args.tokens}-token answers)…")
+    rates = calibrate(
+        model.path,
+        model.chat_format,
+        thread_counts(),
+        tokens=args.tokens,
+        log_path=str(paths.log_dir / "engine.log"),
+        on_result=lambda n, r: print(f"  {n:3} thread{'s' if n > 1 else ' '} {r:7.1f} tokens/s"),
+    )
+    best = max(rates, key=rates.get)
+    settings["calibrated_threads"] = best
+    settings.save()
+    print(f"fastest: {best} thread{'s' if best > 1 else ''}; saved for new answers")
     return 0
 
 

@@ -37,6 +37,7 @@ OPTIONS: dict[str, Option] = {
         Option("n_threads", int, 0, "CPU threads (0: choose automatically)", 0, 256),
         Option("max_tokens", int, 1024, "Longest answer in tokens", 16, 32768),
         Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)", 0, 2),
+        Option("calibrated_threads", int, 0, "Fastest thread count measured", 0, 256, user=False),
         Option("window_geometry", str, "", "Main window geometry", user=False),
         Option("splitter_state", str, "", "Conversation list width", user=False),
     ]

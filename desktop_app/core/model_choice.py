@@ -29,7 +29,7 @@ class ModelChoice:
         n_ctx = settings["n_ctx"]
         if self.context_length:
             n_ctx = min(n_ctx, self.context_length)
-        threads = settings["n_threads"] or choose_threads()
+        threads = settings["n_threads"] or choose_threads(calibrated=settings["calibrated_threads"])
         return Load(
             model_path=str(self.path),
             chat_format=self.chat_format,
