@@ -24,6 +24,7 @@ class ModelChoice:
     quant: str
     context_length: int | None = None
     sampling: dict[str, float] | None = None
+    gpu_layers: int = 0  # from the planner
 
     def load_request(self, settings: Settings) -> Load:
         n_ctx = settings["n_ctx"]
@@ -36,6 +37,7 @@ class ModelChoice:
             n_ctx=n_ctx,
             n_threads=threads,
             n_threads_batch=max(threads, physical_cores()),
+            n_gpu_layers=self.gpu_layers,
             model_id=self.id,
             quant=self.quant,
         )

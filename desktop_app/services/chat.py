@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient, EngineError
+from desktop_app.core.ladder import load_with_fallbacks
 from desktop_app.core.model_choice import ModelChoice
 from desktop_app.core.turn import ChatTurn, TurnResult
 from desktop_app.services.storage import StoreThread
@@ -69,14 +70,17 @@ class ChatService(QObject):
             self._request = self.model.load_request(self.settings)
         return self._request
 
-    def _load(self) -> None:
+    def _load(self) -> p.Loaded | None:
+        """Load the model (on the engine thread), stepping down on memory failures."""
         request = self._load_request()
         self._from_engine.emit(("notice", f"Loading {self.model.id}…"))
+        notify = lambda message: self._from_engine.emit(("notice", message))  # noqa: E731
         try:
-            loaded = self.client.load(request)
+            request, loaded = load_with_fallbacks(self.client, request, notify)
         except EngineError as exc:
             self._from_engine.emit(("notice", exc.failed.message))
-            return
+            return None
+        self._request = request  # the settings that worked
         self._from_engine.emit(
             (
                 "model",
@@ -90,6 +94,7 @@ class ChatService(QObject):
                 },
             )
         )
+        return loaded
 
     # -- turns -----------------------------------------------------------------------------
     def send(self, conversation_id: int, text: str) -> bool:
@@ -123,8 +128,10 @@ class ChatService(QObject):
             self._name_conversation(store, conversation_id, text)
         model, request = self.model, self._load_request()
         self.client.use(request)
-        if self.client.loaded is None:
-            self._from_engine.emit(("notice", f"Loading {model.id}…"))
+        if (self.client.loaded is None or not self.client.alive()) and self._load() is None:
+            request = self._load_request()  # the turn records the failure in the conversation
+        else:
+            request = self._request
         turn = ChatTurn(
             store,
             self.client,

@@ -3,6 +3,7 @@ catalog listing, downloads with progress and cancel, import, remove, and which m
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -12,10 +13,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core import library
+from desktop_app.core import hardware, library
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.downloads import Cancelled, Download, DownloadError, Progress
-from desktop_app.core.model_choice import ModelNotFound, resolve_model
+from desktop_app.core.model_choice import ModelChoice, ModelNotFound, resolve_model
+from desktop_app.core.planner import plan
 from desktop_app.core.starter import STARTER_ID, StarterMissing, install_starter, is_installed
 from desktop_app.paths import AppPaths
 from desktop_app.services.storage import StoreThread
@@ -28,13 +30,22 @@ class ModelService(QObject):
     model_ready = Signal(object)  # ModelChoice
     failed = Signal(str)
     progress = Signal(str)  # plain words for the status line
-    listing_changed = Signal(list)  # rows of core.library.listing
+    listing_changed = Signal(list)  # rows of core.library.listing, with each one's plan
+    host_changed = Signal(object)  # HostProfile
     download_progressed = Signal(str, int, int, float)  # model id, done, total, bytes/s
     download_finished = Signal(str, str)  # model id, "" or what went wrong
 
-    def __init__(self, stores: StoreThread, paths: AppPaths, settings: Settings, catalog: Catalog):
+    def __init__(
+        self,
+        stores: StoreThread,
+        paths: AppPaths,
+        settings: Settings,
+        catalog: Catalog,
+        host: hardware.HostProfile | None = None,
+    ):
         super().__init__()
         self.stores, self.paths, self.settings, self.catalog = stores, paths, settings, catalog
+        self.fixed_host = host  # a described machine (tests, planning for another computer)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="models")
         self._downloads: dict[str, Download] = {}
         self._lock = threading.Lock()
@@ -56,7 +67,7 @@ class ModelService(QObject):
                 if not is_installed(self.paths.models_dir, starter):
                     self.progress.emit("Preparing the offline starter model (first run only)…")
                 install_starter(self.paths.models_dir, starter, store)
-            self.model_ready.emit(resolve_model(model_id, store, self.catalog))
+            self.model_ready.emit(self._planned(resolve_model(model_id, store, self.catalog)))
         except (StarterMissing, ModelNotFound, OSError, ValueError) as exc:
             log.warning("model %s not ready: %s", model_id, exc)
             self.failed.emit(str(exc))
@@ -65,8 +76,24 @@ class ModelService(QObject):
     def refresh(self) -> None:
         self._pool.submit(self._guard, None)
 
+    def host(self) -> hardware.HostProfile:
+        return self.fixed_host or hardware.profile()
+
+    def _planned(self, choice: ModelChoice) -> ModelChoice:
+        """GPU layers for this machine, from the planner (catalog models; 0 on CPU hosts)."""
+        entry, host = self.catalog.get(choice.id), self.host()
+        if entry is None or not host.gpus:
+            return choice
+        result = plan(entry, host, quant=choice.quant or None, n_ctx=self.settings["n_ctx"])
+        return dataclasses.replace(choice, gpu_layers=result.n_gpu_layers)
+
     def _refresh(self) -> None:
-        self.listing_changed.emit(library.listing(self.catalog, self.stores.blocking))
+        rows, host = library.listing(self.catalog, self.stores.blocking), self.host()
+        for row in rows:
+            if row["id"] in self.catalog:
+                row["plan"] = plan(self.catalog[row["id"]], host).as_dict()
+        self.host_changed.emit(host)
+        self.listing_changed.emit(rows)
 
     def download(self, spec: str, quant: str | None = None) -> None:
         self._pool.submit(self._download, spec, quant)

@@ -48,8 +48,9 @@ class ModelManager(QDialog):
         self.active: str | None = None  # the model id being downloaded
         self.setWindowTitle("Models")
         self.resize(820, 560)
-        self.tree = QTreeWidget(columnCount=4)
-        self.tree.setHeaderLabels(["Model", "Size", "Recommended", "State"])
+        self.hardware = QLabel(wordWrap=True)
+        self.tree = QTreeWidget(columnCount=5)
+        self.tree.setHeaderLabels(["Model", "Size", "Recommended", "Fits here", "State"])
         self.tree.setColumnWidth(0, 300)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
         self.details = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
@@ -79,6 +80,7 @@ class ModelManager(QDialog):
         transfer.addWidget(self.progress_label)
         transfer.addWidget(self.cancel_button)
         column = QVBoxLayout(self)
+        column.addWidget(self.hardware)
         column.addWidget(self.tree, 1)
         column.addWidget(self.details)
         column.addLayout(actions)
@@ -87,6 +89,7 @@ class ModelManager(QDialog):
     def _connect(self) -> None:
         m = self.models
         m.listing_changed.connect(self.show_listing)
+        m.host_changed.connect(lambda host: self.hardware.setText(describe_host(host)))
         m.download_progressed.connect(self._on_progress)
         m.download_finished.connect(self._on_finished)
         m.failed.connect(lambda text: self.details.setText(f"<b>{html.escape(text)}</b>"))
@@ -131,7 +134,10 @@ class ModelManager(QDialog):
             else _size(row.get("size_bytes", 0))
         )
         name = row["name"] + ("  (non-commercial licence)" if row.get("non_commercial") else "")
-        item = QTreeWidgetItem([name, size, row.get("recommended_quant", ""), state])
+        planned = row.get("plan") or {}
+        fits = f"{planned['verdict']} · {planned['quant']}" if planned else ""
+        item = QTreeWidgetItem([name, size, row.get("recommended_quant", ""), fits, state])
+        item.setToolTip(3, planned.get("why", ""))
         item.setData(0, ID_ROLE, row["id"])
         item.setToolTip(0, row.get("description", ""))
         return item
@@ -234,7 +240,65 @@ def _details(row: dict[str, Any]) -> str:
     if row.get("license"):
         warning = " <b>Not for commercial use.</b>" if row.get("non_commercial") else ""
         lines.append(f"Licence: {html.escape(row['license'])}.{warning}")
+    planned = row.get("plan")
+    if planned:
+        lines.append(
+            f"<b>Here: {planned['verdict']}</b> with {planned['quant']}, context "
+            f"{planned['n_ctx']:,} — {html.escape(planned['why'])}."
+        )
+        lines.append(memory_bar(planned))
     have = row["installed"]
     if have:
         lines.append(f"Installed: {html.escape(have['path'])}")
     return "<br/>".join(lines)
+
+
+BAR_COLOURS = {
+    "weights": "#4c78a8",
+    "kv_cache": "#f58518",
+    "compute": "#9d9da1",
+    "overhead": "#c7c7cc",
+    "free": "#d8f0d2",
+}
+
+
+def memory_bar(planned: dict[str, Any]) -> str:
+    """A bar of the memory budget: weights / KV cache / compute / overhead / free."""
+    gpu = planned["n_gpu_layers"] > 0
+    budget = planned["vram_budget_bytes"] if gpu else planned["ram_budget_bytes"]
+    parts = dict(planned["parts"])
+    total = max(budget, sum(parts.values()), 1)
+    parts["free"] = max(0, budget - sum(parts.values()))
+    cells = "".join(
+        f'<td width="{max(1, round(100 * size / total))}%" bgcolor="{BAR_COLOURS[name]}">'
+        "&nbsp;</td>"
+        for name, size in parts.items()
+        if size > 0
+    )
+    legend = " · ".join(
+        f'<span style="color:{BAR_COLOURS[n]}">■</span> {n.replace("_", " ")} {size / 1e9:.2f} GB'
+        for n, size in parts.items()
+    )
+    where = "GPU memory" if gpu else "memory for models"
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="3"><tr>{cells}</tr></table>'
+        f"{legend} (of {budget / 1e9:.1f} GB {where})"
+    )
+
+
+def describe_host(host: Any) -> str:
+    cores = f"{host.physical_cores or '?'} cores"
+    isa = ", ".join(f for f in host.isa if f in ("avx2", "avx512f", "neon", "amx_tile")) or "basic"
+    gpus = (
+        "; ".join(
+            f"{g.name} ({(g.free_bytes or 0) / 1e9:.1f} of "
+            f"{(g.total_bytes or 0) / 1e9:.1f} GB free)"
+            for g in host.gpus
+        )
+        or "no GPU found"
+    )
+    return (
+        f"<b>This computer:</b> {html.escape(host.cpu_model or 'CPU')}, {cores} ({isa}); "
+        f"{host.ram_available_bytes / 1e9:.1f} of {host.ram_total_bytes / 1e9:.1f} GB RAM free; "
+        f"{html.escape(gpus)}"
+    )

@@ -59,6 +59,24 @@ def test_catalog_is_grouped_by_role_with_details(qtbot, manager_app) -> None:
     assert "Llama 3.2 Community License" in manager.details.text()
     assert manager.quant.currentText() == "Q4_K_M" and manager.download_button.isEnabled()
     assert not manager.use_button.isEnabled()
+    assert "This computer:" in manager.hardware.text() and "RAM free" in manager.hardware.text()
+
+
+def test_verdicts_why_and_memory_bar_for_a_described_machine(qtbot, manager_app) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
+    from hosts import HOSTS
+
+    smallwise, _ = manager_app
+    smallwise.models.fixed_host = HOSTS["nvidia-4"]  # a GPU cannot exist here: a described one
+    manager = open_manager(qtbot, smallwise)
+    manager.select("llama-3.2-3b-instruct")
+    item = manager.tree.currentItem()
+    assert item.text(3) == "Partial GPU · Q8_0" and "layers on the GPU" in item.toolTip(3)
+    details = manager.details.text()
+    assert "Here: Partial GPU" in details and "kv cache" in details and "bgcolor" in details
+    assert "NVIDIA 4 GB" in manager.hardware.text()
 
 
 def test_download_shows_progress_and_cancel_keeps_nothing(qtbot, manager_app) -> None:

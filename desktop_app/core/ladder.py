@@ -1,0 +1,63 @@
+"""When a load fails for memory: fewer GPU layers, then a smaller context, then CPU only, then
+the advice to pick a smaller quantization. Every step is told to the user. No Qt here."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+
+from desktop_app.core.engine import protocol as p
+from desktop_app.core.engine.client import EngineClient, EngineError
+
+MIN_CTX = 2048
+MEMORY_FAILURES = (p.LOAD_FAILED, p.WORKER_DIED)  # an out-of-memory kill ends the worker
+
+
+def steps(request: p.Load) -> Iterator[tuple[p.Load, str]]:
+    layers, ctx = request.n_gpu_layers, request.n_ctx
+    while layers > 1:
+        layers //= 2
+        yield (
+            dataclasses.replace(request, n_gpu_layers=layers),
+            f"Not enough GPU memory; trying again with {layers} layers on the GPU.",
+        )
+    while ctx > MIN_CTX:
+        ctx = max(MIN_CTX, ctx // 2)
+        yield (
+            dataclasses.replace(request, n_gpu_layers=layers, n_ctx=ctx),
+            f"Still not enough memory; trying a smaller context ({ctx:,} tokens).",
+        )
+    if layers:
+        yield (dataclasses.replace(request, n_gpu_layers=0, n_ctx=ctx), "Trying on the CPU only.")
+
+
+def load_with_fallbacks(
+    client: EngineClient, request: p.Load, on_step: Callable[[str], None]
+) -> tuple[p.Load, p.Loaded]:
+    """Load, walking the ladder on memory failures; returns the request that worked."""
+    try:
+        return request, client.load(request)
+    except EngineError as exc:
+        if exc.failed.kind not in MEMORY_FAILURES:
+            raise
+        last = exc
+    for smaller, message in steps(request):
+        on_step(message)
+        try:
+            return smaller, client.load(smaller)
+        except EngineError as exc:
+            if exc.failed.kind not in MEMORY_FAILURES:
+                raise
+            last = exc
+    name = request.model_id or "This model"
+    raise EngineError(
+        p.Failed(
+            None,
+            p.LOAD_FAILED,
+            (
+                f"{name} does not fit in this computer's memory even on the CPU with a "
+                f"{MIN_CTX:,}-token context ({last.failed.message}). Pick a smaller "
+                "quantization (for example Q4_K_M) or a smaller model in the model manager."
+            ),
+        )
+    )
