@@ -51,7 +51,8 @@ class ModelManager(QDialog):
         self.hardware = QLabel(wordWrap=True)
         self.tree = QTreeWidget(columnCount=5)
         self.tree.setHeaderLabels(["Model", "Size", "Recommended", "Fits here", "State"])
-        self.tree.setColumnWidth(0, 300)
+        for column, width in enumerate((260, 80, 100, 150)):
+            self.tree.setColumnWidth(column, width)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
         self.details = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.details.setOpenExternalLinks(True)
@@ -167,8 +168,9 @@ class ModelManager(QDialog):
             self.details.setText("Choose a model to see what it is good at.")
         else:
             self.quant.addItems(row.get("quants", []))
-            if row.get("recommended_quant"):
-                self.quant.setCurrentText(row["recommended_quant"])
+            chosen = (row.get("plan") or {}).get("quant") or row.get("recommended_quant")
+            if chosen:
+                self.quant.setCurrentText(chosen)  # the planner's choice for this machine
             self.details.setText(_details(row))
         downloadable = bool(row and row.get("quants")) and row.get("id") != "gemma-3-270m"
         installed = bool(row and row["installed"] and row["installed"]["present"])
@@ -266,7 +268,10 @@ def memory_bar(planned: dict[str, Any]) -> str:
     """A bar of the memory budget: weights / KV cache / compute / overhead / free."""
     gpu = planned["n_gpu_layers"] > 0
     budget = planned["vram_budget_bytes"] if gpu else planned["ram_budget_bytes"]
-    parts = dict(planned["parts"])
+    # A fixed order: dicts that crossed a Qt signal come back with their keys sorted.
+    parts = {
+        name: planned["parts"][name] for name in ("weights", "kv_cache", "compute", "overhead")
+    }
     total = max(budget, sum(parts.values()), 1)
     parts["free"] = max(0, budget - sum(parts.values()))
     cells = "".join(
