@@ -39,6 +39,8 @@ SMALL_MODEL = 3_000_000_000  # below this, quality drops faster per bit: prefer 
 # estimate for files not yet downloaded; read exactly from the header once the file is here).
 REPACK_SHARE = {"Q4_0": 0.95, "IQ4_NL": 0.95, "Q4_K_M": 0.55, "Q4_K_S": 0.9, "Q3_K_M": 0.1}
 REPACKED_TYPES = {2, 20, 12}  # ggml Q4_0, IQ4_NL, Q4_K
+KV_BYTES = {"f16": 2.0, "q8_0": 34 / 32}  # bytes per element (ggml block sizes)
+SWA_PATTERN = {"gemma3": 6, "gemma2": 2}  # llama.cpp's built-in patterns when the file has none
 VERDICTS = ("Full GPU", "Partial GPU", "CPU only", "Won't fit")
 
 
@@ -55,6 +57,7 @@ class Figures:
     parameters: int = 0
     sliding_window: int | None = None
     n_embd: int = 0
+    swa_pattern: int = 1  # every swa_pattern-th layer attends globally (Gemma 3: 6)
 
     @classmethod
     def from_catalog(cls, model: CatalogModel) -> Figures:
@@ -69,6 +72,7 @@ class Figures:
             model.raw.get("parameters", 0),
             a.get("sliding_window"),
             a["n_head"] * a["key_length"],
+            a.get("sliding_window_pattern") or SWA_PATTERN.get(model.raw.get("family"), 1),
         )
 
     @classmethod
@@ -86,11 +90,25 @@ class Figures:
             int(header.arch_value("context_length", 4096)),
             sliding_window=header.arch_value("attention.sliding_window"),
             n_embd=int(header.arch_value("embedding_length", 0)),
+            swa_pattern=int(
+                header.arch_value("attention.sliding_window_pattern", 0)
+                or SWA_PATTERN.get(header.architecture, 1)
+            ),
         )
 
-    def kv_bytes(self, n_ctx: int, layers: int | None = None) -> int:
+    def kv_bytes(
+        self, n_ctx: int, layers: int | None = None, kv_type: str = "f16", swa_full: bool = True
+    ) -> int:
+        """KV cache bytes. With swa_full=False, sliding-window layers keep only window +
+        n_ubatch cells (llama.cpp's iSWA cache); every swa_pattern-th layer stays global."""
         layers = self.n_layer if layers is None else layers
-        return _pad(n_ctx) * layers * self.n_head_kv * (self.key_length + self.value_length) * 2
+        per_cell = self.n_head_kv * (self.key_length + self.value_length) * KV_BYTES[kv_type]
+        cells = _pad(n_ctx) * layers
+        if not swa_full and self.sliding_window and self.swa_pattern > 1:
+            swa_layers = layers - layers // self.swa_pattern
+            window = min(_pad(n_ctx), _pad(self.sliding_window + N_UBATCH))
+            cells = _pad(n_ctx) * (layers - swa_layers) + window * swa_layers
+        return int(cells * per_cell)
 
 
 @dataclass(frozen=True)

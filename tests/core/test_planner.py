@@ -119,3 +119,15 @@ def test_no_repack_on_cpus_llama_cpp_does_not_repack_for() -> None:
     )
     fig = Figures.from_catalog(model)
     assert estimate(fig, 10**9, 4096, quant="Q4_K_M", repacks=False).repack == 0
+
+
+def test_kv_model_matches_llama_cpp_for_the_starter(starter_model: Path) -> None:
+    """Figures llama.cpp logs for Gemma 3 270M at n_ctx 8192 (llama_kv_cache lines):
+    full-size SWA 24 + 120 MiB; swa_full=False 24 + 15 MiB; q8_0 12.75 + 63.75 MiB."""
+    fig = Figures.from_header(read_header(starter_model))
+    assert fig.swa_pattern == 6 and fig.sliding_window == 512
+    mib = 1 << 20
+    assert fig.kv_bytes(8192) == 144 * mib
+    assert fig.kv_bytes(8192, swa_full=False) == 39 * mib
+    assert fig.kv_bytes(8192, kv_type="q8_0") == int(76.5 * mib)
+    assert Figures.from_catalog(CATALOG["gemma-3-270m"]).kv_bytes(8192) == 144 * mib
