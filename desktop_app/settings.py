@@ -33,7 +33,7 @@ OPTIONS: dict[str, Option] = {
     for o in [
         Option("default_model", str, "", "Model (installed id or .gguf path; empty: starter)"),
         Option("extra_catalog", str, "", "Your organisation's catalog file (JSON; optional)"),
-        Option("n_ctx", int, 4096, "Context size in tokens", 512, 131072),
+        Option("n_ctx", int, 0, "Context size in tokens (0: chosen for this computer)", 0, 131072),
         Option("n_threads", int, 0, "CPU threads (0: choose automatically)", 0, 256),
         Option("max_tokens", int, 1024, "Longest answer in tokens", 16, 32768),
         Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)", 0, 2),

@@ -11,6 +11,8 @@ from desktop_app.core.hardware import choose_threads, physical_cores
 from desktop_app.core.store import Store
 from desktop_app.settings import Settings
 
+DEFAULT_CTX = 4096
+
 
 class ModelNotFound(LookupError):
     pass
@@ -25,9 +27,10 @@ class ModelChoice:
     context_length: int | None = None
     sampling: dict[str, float] | None = None
     gpu_layers: int = 0  # from the planner
+    planned_ctx: int = 0  # from the planner; used when the user has not fixed one
 
     def load_request(self, settings: Settings) -> Load:
-        n_ctx = settings["n_ctx"]
+        n_ctx = settings["n_ctx"] or self.planned_ctx or DEFAULT_CTX
         if self.context_length:
             n_ctx = min(n_ctx, self.context_length)
         threads = settings["n_threads"] or choose_threads(calibrated=settings["calibrated_threads"])

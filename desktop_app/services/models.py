@@ -80,12 +80,15 @@ class ModelService(QObject):
         return self.fixed_host or hardware.profile()
 
     def _planned(self, choice: ModelChoice) -> ModelChoice:
-        """GPU layers for this machine, from the planner (catalog models; 0 on CPU hosts)."""
+        """GPU layers and context size for this machine, from the planner (catalog models)."""
         entry, host = self.catalog.get(choice.id), self.host()
-        if entry is None or not host.gpus:
+        if entry is None:
             return choice
-        result = plan(entry, host, quant=choice.quant or None, n_ctx=self.settings["n_ctx"])
-        return dataclasses.replace(choice, gpu_layers=result.n_gpu_layers)
+        fixed_ctx = self.settings["n_ctx"] or None
+        result = plan(entry, host, quant=choice.quant or None, n_ctx=fixed_ctx)
+        if result.verdict == "Won't fit":
+            return choice  # the load-failure ladder and its messages take it from here
+        return dataclasses.replace(choice, gpu_layers=result.n_gpu_layers, planned_ctx=result.n_ctx)
 
     def _refresh(self) -> None:
         rows, host = library.listing(self.catalog, self.stores.blocking), self.host()

@@ -270,3 +270,22 @@ def test_broken_default_model_is_explained_and_the_window_lives(qtbot, tmp_path:
         assert smallwise.window.isVisible()
     finally:
         smallwise.shutdown()
+
+
+def test_context_size_comes_from_the_planner_unless_fixed(
+    qtbot, starter_home: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("SMALLWISE_HOME", str(starter_home))
+    paths = app_paths().ensure()
+    s = Settings(paths.settings_file)
+    s["n_ctx"], s["default_model"], s["max_tokens"] = 0, "", 16
+    s.save()
+    smallwise = build(paths)
+    qtbot.addWidget(smallwise.window)
+    try:
+        with qtbot.waitSignal(smallwise.chat.model_changed, timeout=WAIT) as changed:
+            smallwise.start()
+        planned = smallwise.chat.model.planned_ctx
+        assert planned in (2048, 4096, 8192) and changed.args[0]["n_ctx"] == planned
+    finally:
+        smallwise.shutdown()
