@@ -59,6 +59,11 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--temperature", type=float, help="0 always picks the likeliest token")
     chat.add_argument("--seed", type=int, help="random seed, for repeatable answers")
     chat.add_argument(
+        "--assistant",
+        help="a specialist: chat, tutor, math, support (see `smallwise assistants list`)",
+    )
+    chat.add_argument("--level", help="the learner's level, for the tutor")
+    chat.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object at the end instead of streaming text",
@@ -66,6 +71,12 @@ def parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     _add_models_parser(sub)
+
+    team = sub.add_parser("assistants", help="the specialists")
+    tsub = team.add_subparsers(dest="assistants_command", metavar="ACTION", required=True)
+    team_list = tsub.add_parser("list", help="the specialists and what each is for")
+    team_list.add_argument("--json", action="store_true", help="machine-readable output")
+    team_list.set_defaults(func=cmd_assistants_list)
 
     planning = sub.add_parser(
         "plan",
@@ -89,6 +100,17 @@ def parser() -> argparse.ArgumentParser:
     calibration.add_argument("--model", help="installed model id (default: the default model)")
     calibration.add_argument("--tokens", type=int, default=32, help="tokens per timed answer")
     calibration.set_defaults(func=cmd_calibrate)
+
+    checker = sub.add_parser(
+        "check-math",
+        help="re-compute the arithmetic in a text",
+        description="Re-compute every explicit calculation in FILE (or standard input): "
+        "arithmetic, fractions, percentages, powers, LaTeX, and stated solutions substituted "
+        "back. Exits 1 when a check fails.",
+    )
+    checker.add_argument("file", nargs="?", default="-", help="a text file, or - for stdin")
+    checker.add_argument("--json", action="store_true", help="machine-readable output")
+    checker.set_defaults(func=cmd_check_math)
 
     doctor = sub.add_parser(
         "doctor",
@@ -139,18 +161,33 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
         return fail(str(exc), 2)
     settings = Settings(paths.settings_file)
     try:
-        model = _choose_model(args.model, args.chat_format, store, paths, settings)
+        assistant = _assistant(args.assistant)
+        model, catalog = _choose_model(
+            args.model, args.chat_format, store, paths, settings, assistant
+        )
     except (LookupError, RuntimeError, ValueError) as exc:
+        store.close()
         return fail(str(exc), 2)
     client = EngineClient(log_path=str(paths.log_dir / "engine.log"))
     request = model.load_request(settings)
     client.use(request)
     conversation = store.create_conversation(" ".join(prompt.split()[:8]) or "Chat")
     store.add_message(conversation, "user", prompt)
-    sampling = model.sampling_for(
-        settings, max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
+    overrides = dict(assistant.sampling) if assistant else {}
+    overrides.update(max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed)
+    sampling = model.sampling_for(settings, **overrides)
+    entry = catalog.get(model.id)
+    turn = ChatTurn(
+        store,
+        client,
+        conversation,
+        model,
+        sampling,
+        request.n_ctx,
+        assistant,
+        accepts_system_prompt=entry.raw["system_prompt"] if entry else True,
+        level=args.level,
     )
-    turn = ChatTurn(store, client, conversation, model, sampling, request.n_ctx)
 
     def show(event: Any) -> None:
         if isinstance(event, p.Token) and not args.json:
@@ -168,6 +205,9 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
         print()
     if result.failed is not None:
         return fail(result.failed.message)
+    extra = _specialist_extras(assistant, result.text)
+    if not args.json and extra.get("math_check"):
+        print(f"math check: {extra['math_check']}", file=sys.stderr)
     d = result.done
     if args.json:
         print(
@@ -182,14 +222,80 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
                     "completion_tokens": d.completion_tokens,
                     "finish_reason": d.finish_reason,
                     "conversation_id": conversation,
+                    "assistant": assistant.id if assistant else None,
+                    **extra,
                 }
             )
         )
     return 0
 
 
+def _assistant(assistant_id: str | None) -> Any:
+    from desktop_app.core.assistants.registry import load_assistants
+
+    if assistant_id is None:
+        return None
+    assistants = load_assistants()
+    if assistant_id not in assistants:
+        raise LookupError(
+            f"No assistant is called '{assistant_id}'. There are: {', '.join(assistants)}."
+        )
+    return assistants[assistant_id]
+
+
+def _specialist_extras(assistant: Any, text: str) -> dict[str, Any]:
+    from desktop_app.core.assistants import math_check, think
+
+    if assistant is None:
+        return {}
+    extra: dict[str, Any] = {}
+    if "think_folding" in assistant.features:
+        extra["reasoning"], answer = think.split(
+            text, start_in_think="</think>" in text and "<think>" not in text
+        )
+        text = answer
+    if "math_check" in assistant.features:
+        checks = math_check.check(text)
+        extra["math_check"] = math_check.summary(checks)
+        extra["checks"] = [c.__dict__ for c in checks]
+    return extra
+
+
+def cmd_assistants_list(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.assistants.registry import load_assistants
+
+    assistants = load_assistants()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": a.id,
+                        "name": a.name,
+                        "purpose": a.purpose,
+                        "role": a.role,
+                        "preferred_models": list(a.preferred_models),
+                        "features": list(a.features),
+                    }
+                    for a in assistants.values()
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for a in assistants.values():
+        print(f"{a.id:9} {a.name:14} {a.purpose}")
+    return 0
+
+
 def _choose_model(
-    spec: str | None, chat_format: str | None, store: Any, paths: AppPaths, settings: Any
+    spec: str | None,
+    chat_format: str | None,
+    store: Any,
+    paths: AppPaths,
+    settings: Any,
+    assistant: Any = None,
 ) -> Any:
     from desktop_app.core.catalog import load_catalog
     from desktop_app.core.model_choice import resolve_model
@@ -198,12 +304,15 @@ def _choose_model(
     catalog = load_catalog(
         extra=settings["extra_catalog"] or None, last_good=paths.last_good_catalog
     )
+    if spec is None and assistant is not None:
+        installed = {row["id"] for row in store.installed_models()}
+        spec = assistant.model_for(catalog, installed)
     spec = spec or settings["default_model"] or STARTER_ID
     if spec == STARTER_ID:
         if not is_installed(paths.models_dir, catalog[STARTER_ID]):
             print("Preparing the offline starter model (first run only)…", file=sys.stderr)
         install_starter(paths.models_dir, catalog[STARTER_ID], store)
-    return resolve_model(spec, store, catalog, chat_format=chat_format)
+    return resolve_model(spec, store, catalog, chat_format=chat_format), catalog
 
 
 def _add_models_parser(sub: Any) -> None:
@@ -390,7 +499,7 @@ def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
     except StoreError as exc:
         return fail(str(exc), 2)
     try:
-        model = _choose_model(args.model, None, store, paths, settings)
+        model, _ = _choose_model(args.model, None, store, paths, settings)
     except (LookupError, RuntimeError, ValueError) as exc:
         return fail(str(exc), 2)
     finally:
@@ -409,6 +518,29 @@ def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
     settings.save()
     print(f"fastest: {best} thread{'s' if best > 1 else ''}; saved for new answers")
     return 0
+
+
+# -- check-math ------------------------------------------------------------------------------
+def cmd_check_math(args: argparse.Namespace, paths: AppPaths) -> int:
+    from dataclasses import asdict
+
+    from desktop_app.core.assistants.math_check import check, summary
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror}", 2)
+    checks = check(text)
+    if args.json:
+        print(json.dumps([asdict(c) for c in checks], indent=2, ensure_ascii=False))
+    else:
+        for c in checks:
+            print(
+                f"[{'ok' if c.ok else 'WRONG'}] {c.expression}"
+                + ("" if c.ok else f"  (it is {c.expected})")
+            )
+        print(summary(checks) or "no calculation to check")
+    return 0 if all(c.ok for c in checks) else 1
 
 
 # -- doctor ----------------------------------------------------------------------------------

@@ -153,3 +153,45 @@ def test_hard_kill_mid_answer_loses_at_most_about_a_second(starter_home: Path) -
     # The engine process does not outlive the app.
     gone, alive = psutil.wait_procs(engine, timeout=10)
     assert not alive
+
+
+def test_chat_with_an_assistant_records_it_and_folds_its_instructions(starter_home) -> None:
+    plain = json.loads(
+        smallwise(
+            "chat", "What is 12 times 7?", "--json", "--max-tokens", "16", home=starter_home
+        ).stdout
+    )
+    result = smallwise(
+        "chat",
+        "What is 12 times 7?",
+        "--assistant",
+        "math",
+        "--json",
+        "--max-tokens",
+        "16",
+        home=starter_home,
+    )
+    data = json.loads(result.stdout)
+    assert data["assistant"] == "math" and "math_check" in data and "reasoning" in data
+    # The starter takes no system prompt: the Math instructions ride in the user turn.
+    assert data["prompt_tokens"] > plain["prompt_tokens"] + 10
+    store = Store(starter_home / "data" / "smallwise.db")
+    answer = store.messages(data["conversation_id"])[-1]
+    store.close()
+    assert answer["assistant_id"] == "math"
+
+
+def test_assistants_list_and_unknown_assistant(starter_home) -> None:
+    listed = json.loads(smallwise("assistants", "list", "--json", home=starter_home).stdout)
+    assert [a["id"] for a in listed] == ["chat", "tutor", "math", "support"]
+    unknown = smallwise("chat", "hi", "--assistant", "astrologer", home=starter_home)
+    assert unknown.returncode == 2 and "No assistant is called" in unknown.stderr
+
+
+def test_check_math_command(tmp_path: Path) -> None:
+    good = smallwise("check-math", "-", home=tmp_path, stdin="3/4 + 1/8 = 7/8 and 2^10 = 1024")
+    assert good.returncode == 0 and "2 checks passed" in good.stdout
+    bad = smallwise("check-math", "--json", "-", home=tmp_path, stdin="12 × 7 = 82")
+    assert bad.returncode == 1
+    (entry,) = json.loads(bad.stdout)
+    assert entry == {"expression": "12 * 7 = 82", "expected": "84", "found": "82", "ok": False}

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Message status: streaming while being written; the rest are final.
 STREAMING, COMPLETE, STOPPED, INTERRUPTED, ERROR = (
@@ -64,6 +64,9 @@ MIGRATIONS: dict[int, str] = {
         added_at TEXT NOT NULL
     );
     """,
+    2: """
+    ALTER TABLE messages ADD COLUMN assistant_id TEXT
+    """,
 }
 
 MESSAGE_META = (
@@ -77,6 +80,7 @@ MESSAGE_META = (
     "finish_reason",
     "context_left_out",
     "error",
+    "assistant_id",
 )
 
 

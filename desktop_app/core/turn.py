@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.core import store as st
+from desktop_app.core.assistants.registry import Assistant, prompt_messages
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient
 from desktop_app.core.model_choice import ModelChoice
@@ -49,10 +50,18 @@ class ChatTurn:
         model: ModelChoice,
         sampling: p.Sampling,
         n_ctx: int,
+        assistant: Assistant | None = None,
+        accepts_system_prompt: bool = True,
+        level: str | None = None,
     ):
         self.store, self.client = store, client
         self.conversation_id, self.model = conversation_id, model
         self.sampling, self.n_ctx = sampling, n_ctx
+        self.assistant, self.accepts_system_prompt, self.level = (
+            assistant,
+            accepts_system_prompt,
+            level,
+        )
 
     def run(
         self,
@@ -60,6 +69,10 @@ class ChatTurn:
         on_created: Callable[[int], None] = lambda i: None,
     ) -> TurnResult:
         messages = history(self.store.messages(self.conversation_id))
+        if self.assistant is not None:
+            messages = prompt_messages(
+                self.assistant, messages, self.accepts_system_prompt, self.level
+            )
         message_id = self.store.add_message(
             self.conversation_id,
             "assistant",
@@ -68,6 +81,7 @@ class ChatTurn:
             model_id=self.model.id,
             quant=self.model.quant,
             n_ctx=self.n_ctx,
+            assistant_id=self.assistant.id if self.assistant else None,
         )
         on_created(message_id)
         result = TurnResult(message_id, st.STREAMING)

@@ -1,0 +1,1 @@
+"""Specialists as data, and the small logic each one needs. No Qt here."""
