@@ -72,6 +72,26 @@ def parser() -> argparse.ArgumentParser:
 
     _add_models_parser(sub)
 
+    kb = sub.add_parser(
+        "kb",
+        help="the Support assistant's documents",
+        description="Documents the Support assistant answers from (txt, md, "
+        "html), indexed on this computer.",
+    )
+    ksub = kb.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
+    kb_add = ksub.add_parser("add", help="index files or folders (re-indexes changed files)")
+    kb_add.add_argument("paths", nargs="+", type=Path)
+    kb_add.set_defaults(func=cmd_kb_add)
+    ksub.add_parser("list", help="the indexed files").set_defaults(func=cmd_kb_list)
+    kb_rm = ksub.add_parser("remove", help="forget a file or a folder")
+    kb_rm.add_argument("path", type=Path)
+    kb_rm.set_defaults(func=cmd_kb_remove)
+    kb_search = ksub.add_parser("search", help="the passages that best match a question")
+    kb_search.add_argument("query")
+    kb_search.add_argument("--k", type=int, default=5, help="how many passages")
+    kb_search.add_argument("--json", action="store_true", help="machine-readable output")
+    kb_search.set_defaults(func=cmd_kb_search)
+
     team = sub.add_parser("assistants", help="the specialists")
     tsub = team.add_subparsers(dest="assistants_command", metavar="ACTION", required=True)
     team_list = tsub.add_parser("list", help="the specialists and what each is for")
@@ -177,6 +197,11 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
     overrides.update(max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed)
     sampling = model.sampling_for(settings, **overrides)
     entry = catalog.get(model.id)
+    hits, grounded = [], None
+    if assistant is not None and "knowledge_base" in assistant.features:
+        hits, grounded = _ground(store, prompt)
+        if grounded is None:
+            return _not_covered(store, client, conversation, assistant, args.json)
     turn = ChatTurn(
         store,
         client,
@@ -187,6 +212,7 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
         assistant,
         accepts_system_prompt=entry.raw["system_prompt"] if entry else True,
         level=args.level,
+        grounded=grounded,
     )
 
     def show(event: Any) -> None:
@@ -206,6 +232,13 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
     if result.failed is not None:
         return fail(result.failed.message)
     extra = _specialist_extras(assistant, result.text)
+    if hits:
+        extra["sources"] = [
+            {"n": i, "path": h.path, "heading": h.heading} for i, h in enumerate(hits, 1)
+        ]
+        if not args.json:
+            for i, h in enumerate(hits, 1):
+                print(f"[{i}] {h.source} ({h.path})", file=sys.stderr)
     if not args.json and extra.get("math_check"):
         print(f"math check: {extra['math_check']}", file=sys.stderr)
     d = result.done
@@ -227,6 +260,41 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
                 }
             )
         )
+    return 0
+
+
+def _ground(store: Any, question: str) -> tuple[list[Any], str | None]:
+    from desktop_app.core.assistants.knowledge import KnowledgeBase, covered, grounded_question
+
+    hits = KnowledgeBase(store).search(question, k=4)
+    hits = [h for h in hits if h.coverage >= 0.25] if covered(hits) else []
+    return hits, grounded_question(question, hits) if hits else None
+
+
+def _not_covered(store: Any, client: Any, conversation: int, assistant: Any, as_json: bool) -> int:
+    from desktop_app.core.assistants.knowledge import NOT_COVERED
+
+    store.add_message(
+        conversation,
+        "assistant",
+        NOT_COVERED,
+        assistant_id=assistant.id,
+        finish_reason="not_covered",
+    )
+    store.close()
+    client.shutdown()
+    print(
+        json.dumps(
+            {
+                "text": NOT_COVERED,
+                "assistant": assistant.id,
+                "sources": [],
+                "conversation_id": conversation,
+            }
+        )
+        if as_json
+        else NOT_COVERED
+    )
     return 0
 
 
@@ -517,6 +585,80 @@ def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
     settings["calibrated_threads"] = best
     settings.save()
     print(f"fastest: {best} thread{'s' if best > 1 else ''}; saved for new answers")
+    return 0
+
+
+# -- kb --------------------------------------------------------------------------------------
+def _kb(paths: AppPaths) -> tuple[Any, Any]:
+    from desktop_app.core.assistants.knowledge import KnowledgeBase
+    from desktop_app.core.store import Store
+
+    store = Store(paths.database)
+    return store, KnowledgeBase(store)
+
+
+def cmd_kb_add(args: argparse.Namespace, paths: AppPaths) -> int:
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        return fail(f"not found: {', '.join(missing)}", 2)
+    store, kb = _kb(paths)
+    terminal = sys.stderr.isatty()
+
+    def progress(done: int, total: int, name: str) -> None:
+        if terminal:
+            sys.stderr.write(f"\rindexing {done}/{total} {name[:40]:40}")
+
+    counts = kb.add(args.paths, on_progress=progress)
+    store.close()
+    if terminal:
+        sys.stderr.write("\n")
+    print(
+        f"indexed {counts['indexed']} file(s) ({counts['chunks']} passages), "
+        f"{counts['unchanged']} unchanged"
+    )
+    return 0
+
+
+def cmd_kb_list(args: argparse.Namespace, paths: AppPaths) -> int:
+    store, kb = _kb(paths)
+    for f in kb.files():
+        print(f"{f['chunks']:5} passages  {f['path']}")
+    store.close()
+    return 0
+
+
+def cmd_kb_remove(args: argparse.Namespace, paths: AppPaths) -> int:
+    store, kb = _kb(paths)
+    removed = kb.remove(args.path)
+    store.close()
+    if not removed:
+        return fail(f"{args.path} is not in the knowledge base.")
+    print(f"forgot {removed} file(s)")
+    return 0
+
+
+def cmd_kb_search(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.assistants.knowledge import covered
+
+    store, kb = _kb(paths)
+    hits = kb.search(args.query, k=args.k)
+    store.close()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"path": h.path, "heading": h.heading, "score": h.score, "text": h.text}
+                    for h in hits
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    if not covered(hits):
+        print("Your documents don't cover this.")
+    for h in hits:
+        print(f"{h.score:7.2f}  {h.source}\n         {h.text[:160]}…")
     return 0
 
 

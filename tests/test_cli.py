@@ -195,3 +195,56 @@ def test_check_math_command(tmp_path: Path) -> None:
     assert bad.returncode == 1
     (entry,) = json.loads(bad.stdout)
     assert entry == {"expression": "12 * 7 = 82", "expected": "84", "found": "82", "ok": False}
+
+
+LICENSES = Path("/usr/share/common-licenses")
+
+
+@pytest.mark.skipif(not LICENSES.is_dir(), reason="not a Debian system")
+def test_knowledge_base_commands_and_the_support_assistant(starter_home) -> None:
+    added = smallwise("kb", "add", str(LICENSES), home=starter_home)
+    assert added.returncode == 0 and "indexed 14 file(s)" in added.stdout
+    again = smallwise("kb", "add", str(LICENSES), home=starter_home)
+    assert "indexed 0 file(s)" in again.stdout and "14 unchanged" in again.stdout
+    hits = json.loads(
+        smallwise(
+            "kb",
+            "search",
+            "NOTICE text file attribution notices",
+            "--json",
+            "--k",
+            "3",
+            home=starter_home,
+        ).stdout
+    )
+    assert Path(hits[0]["path"]).name == "Apache-2.0" and hits[0]["heading"]
+    off_topic = smallwise(
+        "chat",
+        "How do I bake sourdough bread?",
+        "--assistant",
+        "support",
+        "--json",
+        home=starter_home,
+    )
+    data = json.loads(off_topic.stdout)
+    assert data["sources"] == [] and "don't cover" in data["text"]
+    on_topic = json.loads(
+        smallwise(
+            "chat",
+            "What are Invariant Sections and Front-Cover Texts?",
+            "--assistant",
+            "support",
+            "--json",
+            "--max-tokens",
+            "16",
+            home=starter_home,
+        ).stdout
+    )
+    assert any(Path(s["path"]).name.startswith("GFDL") for s in on_topic["sources"])
+    assert on_topic["prompt_tokens"] > 300  # the passages travel with the question
+    store = Store(starter_home / "data" / "smallwise.db")
+    assert store.messages(data["conversation_id"])[-1]["assistant_id"] == "support"
+    store.close()
+    removed = smallwise("kb", "remove", str(LICENSES), home=starter_home)
+    assert "forgot 14 file(s)" in removed.stdout
+    assert smallwise("kb", "list", home=starter_home).stdout.strip() == ""

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Message status: streaming while being written; the rest are final.
 STREAMING, COMPLETE, STOPPED, INTERRUPTED, ERROR = (
@@ -66,6 +66,18 @@ MIGRATIONS: dict[int, str] = {
     """,
     2: """
     ALTER TABLE messages ADD COLUMN assistant_id TEXT
+    """,
+    3: """
+    CREATE TABLE kb_documents (
+        path TEXT PRIMARY KEY,
+        mtime REAL NOT NULL,
+        size INTEGER NOT NULL,
+        chunks INTEGER NOT NULL,
+        indexed_at TEXT NOT NULL
+    );
+    CREATE VIRTUAL TABLE kb_chunks USING fts5(
+        text, heading, path UNINDEXED, tokenize = 'porter unicode61'
+    )
     """,
 }
 

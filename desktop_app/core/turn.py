@@ -53,6 +53,7 @@ class ChatTurn:
         assistant: Assistant | None = None,
         accepts_system_prompt: bool = True,
         level: str | None = None,
+        grounded: str | None = None,
     ):
         self.store, self.client = store, client
         self.conversation_id, self.model = conversation_id, model
@@ -62,6 +63,7 @@ class ChatTurn:
             accepts_system_prompt,
             level,
         )
+        self.grounded = grounded  # the last question with its sources (Support)
 
     def run(
         self,
@@ -69,6 +71,8 @@ class ChatTurn:
         on_created: Callable[[int], None] = lambda i: None,
     ) -> TurnResult:
         messages = history(self.store.messages(self.conversation_id))
+        if self.grounded and messages and messages[-1]["role"] == "user":
+            messages[-1] = {"role": "user", "content": self.grounded}
         if self.assistant is not None:
             messages = prompt_messages(
                 self.assistant, messages, self.accepts_system_prompt, self.level

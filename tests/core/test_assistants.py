@@ -11,7 +11,7 @@ import pytest
 from desktop_app.core.assistants.registry import load_assistants, prompt_messages
 from desktop_app.core.assistants.think import ThinkSplitter, split
 from desktop_app.core.catalog import load_catalog
-from desktop_app.core.store import MIGRATIONS, Store
+from desktop_app.core.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 HISTORY = [
     {"role": "user", "content": "What is 7 × 8?"},
@@ -85,7 +85,7 @@ def test_version_1_database_migrates_to_record_the_assistant(tmp_path: Path) -> 
     conn.commit()
     conn.close()
     store = Store(path)
-    assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.messages(1)[0]["content"] == "kept"
     mid = store.add_message(1, "assistant", "hi", assistant_id="math")
     assert store.message(mid)["assistant_id"] == "math"
