@@ -166,6 +166,8 @@ def fail(message: str, code: int = 1) -> int:
 
 # -- chat ------------------------------------------------------------------------------------
 def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.core.assistants.knowledge import KnowledgeBase
+    from desktop_app.core.assistants.specialist import extras, ground
     from desktop_app.core.engine import protocol as p
     from desktop_app.core.engine.client import EngineClient
     from desktop_app.core.store import Store, StoreError
@@ -199,7 +201,7 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
     entry = catalog.get(model.id)
     hits, grounded = [], None
     if assistant is not None and "knowledge_base" in assistant.features:
-        hits, grounded = _ground(store, prompt)
+        hits, grounded = ground(KnowledgeBase(store), prompt)
         if grounded is None:
             return _not_covered(store, client, conversation, assistant, args.json)
     turn = ChatTurn(
@@ -231,7 +233,7 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
         print()
     if result.failed is not None:
         return fail(result.failed.message)
-    extra = _specialist_extras(assistant, result.text)
+    extra = extras(assistant, result.text)
     if hits:
         extra["sources"] = [
             {"n": i, "path": h.path, "heading": h.heading} for i, h in enumerate(hits, 1)
@@ -261,14 +263,6 @@ def cmd_chat(args: argparse.Namespace, paths: AppPaths) -> int:
             )
         )
     return 0
-
-
-def _ground(store: Any, question: str) -> tuple[list[Any], str | None]:
-    from desktop_app.core.assistants.knowledge import KnowledgeBase, covered, grounded_question
-
-    hits = KnowledgeBase(store).search(question, k=4)
-    hits = [h for h in hits if h.coverage >= 0.25] if covered(hits) else []
-    return hits, grounded_question(question, hits) if hits else None
 
 
 def _not_covered(store: Any, client: Any, conversation: int, assistant: Any, as_json: bool) -> int:
@@ -309,24 +303,6 @@ def _assistant(assistant_id: str | None) -> Any:
             f"No assistant is called '{assistant_id}'. There are: {', '.join(assistants)}."
         )
     return assistants[assistant_id]
-
-
-def _specialist_extras(assistant: Any, text: str) -> dict[str, Any]:
-    from desktop_app.core.assistants import math_check, think
-
-    if assistant is None:
-        return {}
-    extra: dict[str, Any] = {}
-    if "think_folding" in assistant.features:
-        extra["reasoning"], answer = think.split(
-            text, start_in_think="</think>" in text and "<think>" not in text
-        )
-        text = answer
-    if "math_check" in assistant.features:
-        checks = math_check.check(text)
-        extra["math_check"] = math_check.summary(checks)
-        extra["checks"] = [c.__dict__ for c in checks]
-    return extra
 
 
 def cmd_assistants_list(args: argparse.Namespace, paths: AppPaths) -> int:

@@ -38,6 +38,7 @@ OPTIONS: dict[str, Option] = {
         Option("max_tokens", int, 1024, "Longest answer in tokens", 16, 32768),
         Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)", 0, 2),
         Option("calibrated_threads", int, 0, "Fastest thread count measured", 0, 256, user=False),
+        Option("assistant", str, "chat", "Assistant for new answers", user=False),
         Option("window_geometry", str, "", "Main window geometry", user=False),
         Option("splitter_state", str, "", "Conversation list width", user=False),
     ]

@@ -28,6 +28,7 @@ class ModelChoice:
     sampling: dict[str, float] | None = None
     gpu_layers: int = 0  # from the planner
     planned_ctx: int = 0  # from the planner; used when the user has not fixed one
+    system_prompt: bool = True  # False: instructions go into the first user turn (R1 distills)
 
     def load_request(self, settings: Settings) -> Load:
         n_ctx = settings["n_ctx"] or self.planned_ctx or DEFAULT_CTX
@@ -66,6 +67,7 @@ def resolve_model(
             row["quant"] or "",
             entry.context_length if entry else None,
             entry.sampling if entry else None,
+            system_prompt=entry.raw.get("system_prompt", True) if entry else True,
         )
     path = Path(spec).expanduser()
     if path.suffix.lower() == ".gguf" or path.exists():

@@ -48,6 +48,9 @@ def _code_block(code: str, lang: str) -> str:
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "breaks": True})
     md.add_render_rule("fence", _fence)
+    # Source citations link to local files; the view decides what a click may open.
+    default_validate = md.validateLink
+    md.validateLink = lambda url: url.lower().startswith("file:") or default_validate(url)
     return md.enable(["table", "strikethrough"])
 
 

@@ -12,6 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from desktop_app.core.assistants.knowledge import NOT_COVERED, KnowledgeBase
+from desktop_app.core.assistants.registry import Assistant
+from desktop_app.core.assistants.specialist import extras, ground, sources_footer
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient, EngineError
 from desktop_app.core.ladder import load_with_fallbacks
@@ -43,6 +46,8 @@ class ChatService(QObject):
         self.stores, self.settings = stores, settings
         self.client = EngineClient(log_path)
         self.model: ModelChoice | None = None
+        self.assistant: Assistant | None = None  # None: plain chat, no instructions
+        self.level: str | None = None  # the learner's level, for the tutor
         self._request: p.Load | None = None  # engine settings for self.model, made once
         self.busy = False
         self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
@@ -58,6 +63,10 @@ class ChatService(QObject):
         self.model, self._request = model, None
         if preload:
             self._engine.submit(self._guarded, self._load)
+
+    def set_assistant(self, assistant: Assistant | None, level: str | None = None) -> None:
+        """From the next answer on; the conversation's history stays as it is."""
+        self.assistant, self.level = assistant, level
 
     def settings_changed(self) -> None:
         """Engine settings (context, threads) are made again, and the model reloaded if they
@@ -132,19 +141,49 @@ class ChatService(QObject):
             request = self._load_request()  # the turn records the failure in the conversation
         else:
             request = self._request
+        assistant, level = self.assistant, self.level
+        hits, grounded = [], None
+        if assistant is not None and "knowledge_base" in assistant.features:
+            question = text or _last_user_text(store.messages(conversation_id))
+            hits, grounded = self.stores.run(lambda st: ground(KnowledgeBase(st), question))
+            if grounded is None:
+                self._answer_without_model(store, conversation_id, assistant, NOT_COVERED)
+                return
+        overrides = dict(assistant.sampling) if assistant else {}
         turn = ChatTurn(
             store,
             self.client,
             conversation_id,
             model,
-            model.sampling_for(self.settings),
+            model.sampling_for(self.settings, **overrides),
             request.n_ctx,
+            assistant,
+            model.system_prompt,
+            level,
+            grounded,
         )
         result = turn.run(
             on_event=self._on_turn_event,
             on_created=lambda mid: self._from_engine.emit(("created", conversation_id, mid)),
         )
-        self._from_engine.emit(("finished", result, store.message(result.message_id)))
+        if hits and result.text:
+            store.append_to_message(result.message_id, sources_footer(hits))
+        row = {**store.message(result.message_id), **extras(assistant, result.text)}
+        self._from_engine.emit(("finished", result, row))
+
+    def _answer_without_model(
+        self, store: Any, conversation_id: int, assistant: Any, text: str
+    ) -> None:
+        message_id = store.add_message(
+            conversation_id,
+            "assistant",
+            text,
+            assistant_id=assistant.id,
+            finish_reason="not_covered",
+        )
+        self._from_engine.emit(("created", conversation_id, message_id))
+        row = store.message(message_id)
+        self._from_engine.emit(("finished", TurnResult(message_id, row["status"], text), row))
 
     def _drop_last_answer(self, store: Any, conversation_id: int) -> None:
         messages = store.messages(conversation_id)
@@ -244,3 +283,7 @@ class ChatService(QObject):
         self.stop()
         self._engine.shutdown(wait=True, cancel_futures=True)
         self.client.shutdown(timeout)
+
+
+def _last_user_text(messages: list[dict[str, Any]]) -> str:
+    return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")

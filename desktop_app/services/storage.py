@@ -37,6 +37,10 @@ class StoreThread(QObject):
         future.add_done_callback(lambda f: self._delivered.emit(on_done, f))
         return future
 
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """From a background thread: fn(store, *args) on the store thread, and wait for it."""
+        return self._pool.submit(fn, self.store, *args).result()
+
     def _deliver(self, on_done: Callable[[Any], None] | None, future: Future) -> None:
         exc = future.exception()
         if exc is not None:

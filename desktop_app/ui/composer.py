@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.assistants.registry import Assistant
 
 
 class InputBox(QPlainTextEdit):
@@ -22,6 +32,7 @@ class Composer(QWidget):
     send_requested = Signal(str)
     stop_requested = Signal()
     regenerate_requested = Signal()
+    assistant_changed = Signal(str, str)  # assistant id, learner level ("" if none)
 
     def __init__(self) -> None:
         super().__init__()
@@ -35,14 +46,60 @@ class Composer(QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.regenerate_button = QPushButton("Regenerate", toolTip="Answer the last message again")
         self.regenerate_button.clicked.connect(self.regenerate_requested)
+        self.assistant_box = QComboBox(
+            toolTip="Who answers: switch at any time; the conversation so far stays"
+        )
+        self.level_box = QComboBox(toolTip="The learner's level", visible=False)
+        self.assistant_box.currentIndexChanged.connect(self._assistant_picked)
+        self.level_box.currentIndexChanged.connect(self._assistant_picked)
+        self.assistants: dict[str, Assistant] = {}
+        picker = QHBoxLayout()
+        picker.addWidget(QLabel("Assistant:"))
+        picker.addWidget(self.assistant_box)
+        picker.addWidget(self.level_box)
+        picker.addStretch(1)
         buttons = QVBoxLayout()
         for button in (self.send_button, self.stop_button, self.regenerate_button):
             buttons.addWidget(button)
-        layout = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.input, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(picker)
+        layout.addLayout(row)
         self.busy = False
+
+    def set_assistants(self, assistants: dict[str, Assistant], current: str) -> None:
+        self.assistants = assistants
+        self.assistant_box.blockSignals(True)
+        self.assistant_box.clear()
+        for assistant in assistants.values():
+            self.assistant_box.addItem(f"{assistant.icon} {assistant.name}", assistant.id)
+            self.assistant_box.setItemData(
+                self.assistant_box.count() - 1, assistant.purpose, Qt.ItemDataRole.ToolTipRole
+            )
+        self.assistant_box.blockSignals(False)
+        self.select_assistant(current)
+
+    def select_assistant(self, assistant_id: str) -> None:
+        index = self.assistant_box.findData(assistant_id)
+        self.assistant_box.setCurrentIndex(max(index, 0))
+        self._assistant_picked()
+
+    def _assistant_picked(self) -> None:
+        assistant = self.assistants.get(self.assistant_box.currentData())
+        if assistant is None:
+            return
+        if assistant.levels and self.level_box.count() != len(assistant.levels):
+            self.level_box.blockSignals(True)
+            self.level_box.clear()
+            self.level_box.addItems(assistant.levels)
+            self.level_box.setCurrentText(assistant.default_level)
+            self.level_box.blockSignals(False)
+        self.level_box.setVisible(bool(assistant.levels))
+        level = self.level_box.currentText() if assistant.levels else ""
+        self.assistant_changed.emit(assistant.id, level)
 
     def _submit(self) -> None:
         text = self.input.toPlainText().strip()

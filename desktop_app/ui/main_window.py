@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop_app import APP_NAME
+from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.services.chat import ChatService
 from desktop_app.services.models import ModelService
 from desktop_app.services.storage import StoreThread
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.model_label)
         self._build_menu()
         self._connect()
+        self.composer.set_assistants(load_assistants(), settings["assistant"])
         self._restore_geometry()
         self.refresh_conversations()
 
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.composer.stop_requested.connect(chat.stop)
         self.composer.regenerate_requested.connect(self.regenerate)
         chat.busy_changed.connect(self.composer.set_busy)
+        self.composer.assistant_changed.connect(self.choose_assistant)
         chat.user_message_added.connect(self._on_user_message)
         chat.message_created.connect(self._on_answer_created)
         chat.message_removed.connect(self.view.remove_message)
@@ -206,6 +209,10 @@ class MainWindow(QMainWindow):
         self.settings.save()  # a few hundred bytes, once per OK click
         self.chat.settings_changed()
         self.show_notice("Settings saved; they apply from the next answer.")
+
+    def choose_assistant(self, assistant_id: str, level: str) -> None:
+        self.chat.set_assistant(load_assistants().get(assistant_id), level or None)
+        self.settings["assistant"] = assistant_id  # saved with the window state
 
     def show_notice(self, text: str) -> None:
         self.notice_label.setText(text)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core import store as st
+from desktop_app.core.assistants import think
+from desktop_app.core.assistants.knowledge import is_document
+from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.core.render import render_markdown
 from desktop_app.core.turn import IN_HISTORY
 
@@ -42,7 +46,13 @@ class MessageWidget(QFrame):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByMouse
         )
-        self.body.setOpenExternalLinks(True)
+        self.body.linkActivated.connect(open_link)
+        self.reasoning_button = QToolButton(text="Show reasoning", checkable=True, visible=False)
+        self.reasoning_button.toggled.connect(self._toggle_reasoning)
+        self.reasoning = QLabel(wordWrap=True, visible=False)
+        self.reasoning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reasoning.setStyleSheet("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
+        self.check_note = QLabel(wordWrap=True, visible=False)
         self.note = QLabel(wordWrap=True, visible=False)
         self.note.setStyleSheet("color: #a33;")
         self.left_out_note = QLabel(
@@ -54,18 +64,32 @@ class MessageWidget(QFrame):
         header = QHBoxLayout()
         header.addWidget(self.role_label)
         header.addStretch(1)
+        header.addWidget(self.reasoning_button)
         header.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.left_out_note)
+        layout.addWidget(self.reasoning)
         layout.addWidget(self.body)
+        layout.addWidget(self.check_note)
         layout.addWidget(self.note)
         self._render()
         self.set_row(row)
 
     def _render(self) -> None:
         streaming = self.row.get("status") == st.STREAMING
-        self.body.setText(render_markdown(self.text) if self.text else ("…" if streaming else ""))
+        starts_inside = "</think>" in self.text and "<think>" not in self.text
+        reasoning, answer = think.split(self.text, start_in_think=starts_inside)
+        if reasoning:  # folded by default; the toggle shows it
+            self.reasoning.setText(reasoning.strip())
+            self.reasoning_button.show()
+            if not answer.strip() and streaming:
+                answer = "*Thinking…*"
+        self.body.setText(render_markdown(answer) if answer else ("…" if streaming else ""))
+
+    def _toggle_reasoning(self, shown: bool) -> None:
+        self.reasoning.setVisible(shown)
+        self.reasoning_button.setText("Hide reasoning" if shown else "Show reasoning")
 
     def append_text(self, text: str) -> None:
         self.text += text
@@ -81,6 +105,14 @@ class MessageWidget(QFrame):
             note = f"{note} {self.row['error']}".strip()
         self.note.setText(note)
         self.note.setVisible(bool(note))
+        checked = self.row.get("math_check") or ""
+        self.check_note.setText(
+            ("✓ " if "failed" not in checked else "⚠ ") + checked if checked else ""
+        )
+        self.check_note.setStyleSheet(
+            "color: #1a7f37;" if "failed" not in checked else "color: #b35900; font-weight: bold;"
+        )
+        self.check_note.setVisible(bool(checked))
         self.setToolTip(_metadata(self.row))
 
     def set_left_out(self, left_out: bool) -> None:
@@ -90,10 +122,24 @@ class MessageWidget(QFrame):
         QGuiApplication.clipboard().setText(self.text)
 
 
+def open_link(url: str) -> bool:
+    """Web links open in the browser; a file link only if it is a text document (a cited
+    source), never a program."""
+    link = QUrl(url)
+    if link.scheme() in ("http", "https"):
+        return QDesktopServices.openUrl(link)
+    if link.isLocalFile() and is_document(Path(link.toLocalFile())):
+        return QDesktopServices.openUrl(link)
+    return False
+
+
 def _metadata(row: dict[str, Any]) -> str:
     if row.get("role") != "assistant":
         return row.get("created_at") or ""
     parts = [f"{row.get('model_id') or '?'} {row.get('quant') or ''}".strip()]
+    assistant = load_assistants().get(row.get("assistant_id") or "")
+    if assistant is not None:
+        parts.insert(0, assistant.name)
     if row.get("n_ctx"):
         parts.append(f"context {row['n_ctx']}")
     if row.get("tokens_per_s"):

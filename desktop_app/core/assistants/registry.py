@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -44,7 +45,9 @@ class Assistant:
         return None
 
 
+@lru_cache(maxsize=4)
 def load_assistants(text: str | None = None) -> dict[str, Assistant]:
+    """The assistants by id (cached: treat the result as read-only)."""
     if text is None:
         text = resources.files("desktop_app.resources").joinpath("assistants.json").read_text()
     found = {}

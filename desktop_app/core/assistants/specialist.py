@@ -1,0 +1,46 @@
+"""What a specialist adds around one answer: the Support assistant's grounding in the user's
+documents before, and the Math assistant's reasoning split and arithmetic check after. Shared by
+the CLI and the window. No Qt here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.assistants import math_check, think
+from desktop_app.core.assistants.knowledge import (
+    Hit,
+    KnowledgeBase,
+    covered,
+    grounded_question,
+)
+from desktop_app.core.assistants.registry import Assistant
+
+
+def ground(kb: KnowledgeBase, question: str, k: int = 4) -> tuple[list[Hit], str | None]:
+    """The passages to answer from and the question carrying them; (…, None) when the
+    documents do not cover the question."""
+    hits = kb.search(question, k=k)
+    hits = [h for h in hits if h.coverage >= 0.25] if covered(hits) else []
+    return hits, grounded_question(question, hits) if hits else None
+
+
+def sources_footer(hits: list[Hit]) -> str:
+    """A Markdown list of the sources, each a link that opens the file."""
+    lines = [f"{i}. [{h.source}]({Path(h.path).as_uri()})" for i, h in enumerate(hits, 1)]
+    return "\n\n**Sources**\n\n" + "\n".join(lines)
+
+
+def extras(assistant: Assistant | None, text: str) -> dict[str, Any]:
+    """Reasoning (folded in the view) and the arithmetic check of a finished answer."""
+    if assistant is None:
+        return {}
+    found: dict[str, Any] = {}
+    if "think_folding" in assistant.features:
+        starts_inside = "</think>" in text and "<think>" not in text
+        found["reasoning"], text = think.split(text, start_in_think=starts_inside)
+    if "math_check" in assistant.features:
+        checks = math_check.check(text)
+        found["math_check"] = math_check.summary(checks)
+        found["checks"] = [c.__dict__ for c in checks]
+    return found

@@ -1,0 +1,139 @@
+"""Specialists in the window (pytest-qt, offscreen, real engine on a tiny model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_window import WAIT, make_app, send_and_wait
+
+from desktop_app.core.assistants.knowledge import KnowledgeBase
+from desktop_app.ui.message_view import MessageWidget
+
+LICENSES = Path("/usr/share/common-licenses")
+
+
+@pytest.fixture
+def app(qtbot, tiny_model):
+    smallwise = make_app(qtbot, tiny_model, max_tokens=24)
+    yield smallwise
+    smallwise.shutdown()
+
+
+def test_switching_assistant_mid_conversation_keeps_history(qtbot, app) -> None:
+    composer = app.window.composer
+    composer.select_assistant("chat")
+    send_and_wait(qtbot, app, "hello model")
+    composer.select_assistant("math")
+    assert app.chat.assistant.id == "math"
+    send_and_wait(qtbot, app, "what is 7 times 8")
+    stored = app.stores.blocking.messages(app.window.current)
+    assert [m["role"] for m in stored] == ["user", "assistant", "user", "assistant"]
+    assert [m["assistant_id"] for m in stored if m["role"] == "assistant"] == ["chat", "math"]
+    answers = [w for w in app.window.view.shown_messages() if w.row["role"] == "assistant"]
+    assert answers[0].toolTip().startswith("General chat")
+    assert answers[1].toolTip().startswith("Math") and "tiny-chatml" in answers[1].toolTip()
+
+
+def test_tutor_has_a_learner_level(qtbot, app) -> None:
+    composer = app.window.composer
+    composer.select_assistant("chat")
+    assert composer.level_box.isHidden()
+    composer.select_assistant("tutor")
+    assert not composer.level_box.isHidden() and composer.level_box.currentText() == "secondary"
+    composer.level_box.setCurrentText("child")
+    assert (app.chat.assistant.id, app.chat.level) == ("tutor", "child")
+    assert app.settings["assistant"] == "tutor"
+
+
+def test_reasoning_is_folded_with_a_toggle(qtbot) -> None:
+    widget = MessageWidget(
+        {
+            "id": 1,
+            "role": "assistant",
+            "status": "complete",
+            "content": "<think>7 × 8: seven eights.</think>It is **56**.",
+        }
+    )
+    qtbot.addWidget(widget)
+    assert "56" in widget.body.text() and "seven eights" not in widget.body.text()
+    assert widget.reasoning.isHidden() and not widget.reasoning_button.isHidden()
+    widget.reasoning_button.click()
+    assert not widget.reasoning.isHidden() and "seven eights" in widget.reasoning.text()
+    streaming = MessageWidget(
+        {
+            "id": 2,
+            "role": "assistant",
+            "status": "streaming",
+            "content": "Let me think about 7 × 8 </think>",
+        }
+    )
+    qtbot.addWidget(streaming)
+    assert "Let me think" not in streaming.body.text()
+
+
+def test_math_check_result_is_shown_under_the_answer(qtbot) -> None:
+    good = MessageWidget(
+        {
+            "id": 1,
+            "role": "assistant",
+            "status": "complete",
+            "content": "12 × 7 = 84",
+            "math_check": "1 check passed",
+        }
+    )
+    bad = MessageWidget(
+        {
+            "id": 2,
+            "role": "assistant",
+            "status": "complete",
+            "content": "12 × 7 = 82",
+            "math_check": "1 of 1 checks failed: 12 * 7 = 82 (it is 84)",
+        }
+    )
+    qtbot.addWidget(good)
+    qtbot.addWidget(bad)
+    assert good.check_note.text() == "✓ 1 check passed"
+    assert (
+        bad.check_note.text().startswith("⚠ 1 of 1 checks failed") and "84" in bad.check_note.text()
+    )
+
+
+@pytest.mark.skipif(not LICENSES.is_dir(), reason="not a Debian system")
+def test_support_answers_from_documents_with_sources(qtbot, tiny_model) -> None:
+    # The tiny model spells words letter by letter: the passages need a larger context.
+    app = make_app(qtbot, tiny_model, max_tokens=24, n_ctx=8192)
+    try:
+        _support_answers(qtbot, app)
+    finally:
+        app.shutdown()
+
+
+def _support_answers(qtbot, app) -> None:
+    app.stores.run(lambda store: KnowledgeBase(store).add([LICENSES]))
+    app.window.composer.select_assistant("support")
+    off = send_and_wait(qtbot, app, "How do I bake sourdough bread?")
+    assert "don't cover" in off["content"] and off["finish_reason"] == "not_covered"
+    on = send_and_wait(qtbot, app, "What are Invariant Sections and Front-Cover Texts?")
+    assert (
+        "**Sources**" in on["content"] and "file:///usr/share/common-licenses/GFDL" in on["content"]
+    )
+    widget = app.window.view.widgets[on["id"]]
+    qtbot.waitUntil(lambda: "Sources" in widget.body.text(), timeout=WAIT)
+    assert '<a href="file:///usr/share/common-licenses/GFDL' in widget.body.text()
+
+
+def test_links_open_documents_but_never_programs(monkeypatch, tmp_path: Path) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    from desktop_app.ui import message_view
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    doc = tmp_path / "notes.md"
+    doc.write_text("# Notes\n")
+    assert message_view.open_link(doc.as_uri())
+    assert not message_view.open_link(Path("/bin/sh").as_uri())
+    assert message_view.open_link("https://example.org/")
+    assert not message_view.open_link("javascript:alert(1)")
+    assert len(opened) == 2
