@@ -12,11 +12,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 from desktop_app import APP_NAME
 from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.services.chat import ChatService
+from desktop_app.services.knowledge import KnowledgeService
 from desktop_app.services.models import ModelService
 from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.conversation_list import ConversationList
+from desktop_app.ui.documents import DocumentsDialog
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -29,6 +31,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.chat, self.stores, self.settings, self.models = chat, stores, settings, models
         self.model_manager: ModelManager | None = None
+        self.knowledge = KnowledgeService(stores.store.path)
+        self.documents: DocumentsDialog | None = None
         self.current: int | None = None
         self.setWindowTitle(APP_NAME)
         self.resize(1000, 700)
@@ -73,6 +77,9 @@ class MainWindow(QMainWindow):
         manage = QAction("&Models…", self, shortcut=QKeySequence("Ctrl+M"))
         manage.triggered.connect(self.show_model_manager)
         self.menuBar().addMenu("&Models").addAction(manage)
+        documents = QAction("&Documents…", self)
+        documents.triggered.connect(self.show_documents)
+        self.menuBar().addMenu("&Support").addAction(documents)
 
     def _connect(self) -> None:
         c, chat = self.conversations, self.chat
@@ -197,6 +204,12 @@ class MainWindow(QMainWindow):
         self.model_manager.show()
         self.model_manager.raise_()
         return self.model_manager
+
+    def show_documents(self) -> DocumentsDialog:
+        if self.documents is None:
+            self.documents = DocumentsDialog(self.knowledge, self)
+        self.documents.show()
+        return self.documents
 
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)

@@ -137,3 +137,26 @@ def test_links_open_documents_but_never_programs(monkeypatch, tmp_path: Path) ->
     assert message_view.open_link("https://example.org/")
     assert not message_view.open_link("javascript:alert(1)")
     assert len(opened) == 2
+
+
+@pytest.mark.skipif(not LICENSES.is_dir(), reason="not a Debian system")
+def test_documents_dialog_indexes_with_progress_and_the_window_stays_live(qtbot, app) -> None:
+    dialog = app.window.show_documents()
+    progress = []
+    app.window.knowledge.indexing_progressed.connect(lambda d, t, n: progress.append((d, t)))
+    ticks = []
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    with qtbot.waitSignal(app.window.knowledge.indexing_finished, timeout=WAIT) as done:
+        dialog.add([LICENSES])
+    timer.stop()
+    assert done.args[0].startswith("Indexed 14 file(s)") and progress[-1] == (14, 14)
+    assert ticks  # the event loop kept running while indexing
+    qtbot.waitUntil(lambda: dialog.files.count() == 14, timeout=WAIT)
+    dialog.files.setCurrentRow(0)
+    with qtbot.waitSignal(app.window.knowledge.files_changed, timeout=WAIT):
+        dialog.remove_selected()
+    qtbot.waitUntil(lambda: dialog.files.count() == 13, timeout=WAIT)

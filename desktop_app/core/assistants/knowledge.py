@@ -7,6 +7,7 @@ rather than letting the model invent. No Qt here.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -138,8 +139,9 @@ def documents(paths: Iterable[Path]) -> list[Path]:
 
 # -- the index -------------------------------------------------------------------------------
 class KnowledgeBase:
-    def __init__(self, store: Store):
-        self.conn = store.db.conn
+    def __init__(self, store: Store | sqlite3.Connection):
+        # A Store's connection, or one of its own (indexing on another thread).
+        self.conn = store if isinstance(store, sqlite3.Connection) else store.db.conn
 
     def add(
         self,

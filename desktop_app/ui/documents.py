@@ -1,0 +1,107 @@
+"""The Support assistant's documents: add folders or files, see what is indexed, remove,
+re-index; indexing shows progress and never freezes the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.services.knowledge import KnowledgeService
+
+
+class DocumentsDialog(QDialog):
+    def __init__(self, knowledge: KnowledgeService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.knowledge = knowledge
+        self.setWindowTitle("Support documents")
+        self.resize(640, 420)
+        intro = QLabel(
+            "The Support assistant answers from these files (txt, md, html) and "
+            "cites them. They stay on this computer.",
+            wordWrap=True,
+        )
+        self.files = QListWidget()
+        self.add_folder_button = QPushButton("Add folder…")
+        self.add_files_button = QPushButton("Add files…")
+        self.remove_button = QPushButton("Remove")
+        self.refresh_button = QPushButton("Re-index changed")
+        self.progress = QProgressBar(visible=False)
+        self.status = QLabel()
+        buttons = QHBoxLayout()
+        for button in (
+            self.add_folder_button,
+            self.add_files_button,
+            self.remove_button,
+            self.refresh_button,
+        ):
+            buttons.addWidget(button)
+        column = QVBoxLayout(self)
+        column.addWidget(intro)
+        column.addWidget(self.files, 1)
+        column.addLayout(buttons)
+        column.addWidget(self.progress)
+        column.addWidget(self.status)
+        self.add_folder_button.clicked.connect(self.ask_folder)
+        self.add_files_button.clicked.connect(self.ask_files)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.refresh_button.clicked.connect(knowledge.refresh)
+        knowledge.files_changed.connect(self.show_files)
+        knowledge.indexing_progressed.connect(self._progressed)
+        knowledge.indexing_finished.connect(self._finished)
+        knowledge.list()
+
+    def show_files(self, files: list[dict[str, Any]]) -> None:
+        self.files.clear()
+        for f in files:
+            item = QListWidgetItem(f"{f['path']}  ({f['chunks']} passages)")
+            item.setData(Qt.ItemDataRole.UserRole, f["path"])
+            self.files.addItem(item)
+
+    def add(self, paths: list[Path]) -> None:
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.status.setText("Indexing…")
+        self.knowledge.add(paths)
+
+    def ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
+        if folder:
+            self.add([Path(folder)])
+
+    def ask_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Add documents",
+            str(Path.home()),
+            "Documents (*.txt *.md *.markdown *.html *.htm);;All files (*)",
+        )
+        if paths:
+            self.add([Path(p) for p in paths])
+
+    def remove_selected(self) -> None:
+        item = self.files.currentItem()
+        if item is not None:
+            self.knowledge.remove(Path(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _progressed(self, done: int, total: int, name: str) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.status.setText(f"Indexing {done} of {total}: {name}")
+
+    def _finished(self, summary: str) -> None:
+        self.progress.hide()
+        self.status.setText(summary)
