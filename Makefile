@@ -21,7 +21,8 @@ bench: setup
 	$(PY) benchmarks/engine_overhead.py
 
 screenshot: setup
-	SMALLWISE_SCREENSHOT_TO=docs/screenshot.png $(PY) -m pytest -ra tests/test_xvfb_window.py
+	SMALLWISE_SCREENSHOT_TO=docs/screenshot.png SMALLWISE_SCREENSHOT_DIR=docs \
+		$(PY) -m pytest -ra tests/test_xvfb_window.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

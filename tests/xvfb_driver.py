@@ -5,23 +5,29 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.app import build, style_sheet
+from desktop_app.core.assistants.knowledge import KnowledgeBase
 from desktop_app.paths import app_paths
 
 PROMPT = "Write a short poem about the sea."
+LICENSES = Path("/usr/share/common-licenses")
 
 
-def main(out: str) -> int:
+def main(out: str, assistant: str = "chat", prompt: str = PROMPT) -> int:
     app = QApplication(sys.argv)
     app.setStyleSheet(style_sheet())
     smallwise = build(app_paths().ensure())
     smallwise.settings["max_tokens"] = 120
     window = smallwise.window
+    if assistant == "support":  # answer from real documents shipped on this machine
+        smallwise.stores.run(lambda store: KnowledgeBase(store).add([LICENSES]))
+    window.composer.select_assistant(assistant)
     result: dict = {}
     loop = QEventLoop()
 
@@ -32,7 +38,7 @@ def main(out: str) -> int:
     def send_when_ready(_info: dict) -> None:
         if not result.get("sent"):  # model_changed also comes when the answer starts
             result["sent"] = True
-            window.composer.input.setPlainText(PROMPT)
+            window.composer.input.setPlainText(prompt)
             window.composer.send_button.click()
 
     smallwise.chat.generation_finished.connect(finished)
@@ -49,4 +55,4 @@ def main(out: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:]))

@@ -16,6 +16,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.assistants.registry import Assistant
 
+QUIZ_PROMPT = (
+    "Quiz me: ask me one question about what we have been talking about, then wait "
+    "for my answer. When I answer, tell me whether I am right and why, and ask the "
+    "next question."
+)
+
 
 class InputBox(QPlainTextEdit):
     submitted = Signal()
@@ -46,6 +52,10 @@ class Composer(QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.regenerate_button = QPushButton("Regenerate", toolTip="Answer the last message again")
         self.regenerate_button.clicked.connect(self.regenerate_requested)
+        self.quiz_button = QPushButton(
+            "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
+        )
+        self.quiz_button.clicked.connect(self.quiz)
         self.assistant_box = QComboBox(
             toolTip="Who answers: switch at any time; the conversation so far stays"
         )
@@ -59,7 +69,12 @@ class Composer(QWidget):
         picker.addWidget(self.level_box)
         picker.addStretch(1)
         buttons = QVBoxLayout()
-        for button in (self.send_button, self.stop_button, self.regenerate_button):
+        for button in (
+            self.send_button,
+            self.stop_button,
+            self.regenerate_button,
+            self.quiz_button,
+        ):
             buttons.addWidget(button)
         row = QHBoxLayout()
         row.addWidget(self.input, 1)
@@ -75,7 +90,7 @@ class Composer(QWidget):
         self.assistant_box.blockSignals(True)
         self.assistant_box.clear()
         for assistant in assistants.values():
-            self.assistant_box.addItem(f"{assistant.icon} {assistant.name}", assistant.id)
+            self.assistant_box.addItem(assistant.name, assistant.id)  # emoji fonts vary
             self.assistant_box.setItemData(
                 self.assistant_box.count() - 1, assistant.purpose, Qt.ItemDataRole.ToolTipRole
             )
@@ -98,6 +113,7 @@ class Composer(QWidget):
             self.level_box.setCurrentText(assistant.default_level)
             self.level_box.blockSignals(False)
         self.level_box.setVisible(bool(assistant.levels))
+        self.quiz_button.setVisible("quiz" in assistant.features)
         level = self.level_box.currentText() if assistant.levels else ""
         self.assistant_changed.emit(assistant.id, level)
 
@@ -107,8 +123,13 @@ class Composer(QWidget):
             self.input.clear()
             self.send_requested.emit(text)
 
+    def quiz(self) -> None:
+        if not self.busy:
+            self.send_requested.emit(QUIZ_PROMPT)
+
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
+        self.quiz_button.setEnabled(not busy)
         self.send_button.setEnabled(not busy)
         self.regenerate_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)

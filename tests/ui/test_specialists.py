@@ -35,15 +35,20 @@ def test_switching_assistant_mid_conversation_keeps_history(qtbot, app) -> None:
     assert answers[1].toolTip().startswith("Math") and "tiny-chatml" in answers[1].toolTip()
 
 
-def test_tutor_has_a_learner_level(qtbot, app) -> None:
+def test_tutor_has_a_learner_level_and_quiz_me(qtbot, app) -> None:
     composer = app.window.composer
     composer.select_assistant("chat")
-    assert composer.level_box.isHidden()
+    assert composer.level_box.isHidden() and composer.quiz_button.isHidden()
     composer.select_assistant("tutor")
     assert not composer.level_box.isHidden() and composer.level_box.currentText() == "secondary"
     composer.level_box.setCurrentText("child")
     assert (app.chat.assistant.id, app.chat.level) == ("tutor", "child")
     assert app.settings["assistant"] == "tutor"
+    assert not composer.quiz_button.isHidden()
+    with qtbot.waitSignal(app.chat.generation_finished, timeout=WAIT):
+        composer.quiz_button.click()
+    asked = app.stores.blocking.messages(app.window.current)
+    assert asked[0]["content"].startswith("Quiz me:") and asked[1]["assistant_id"] == "tutor"
 
 
 def test_reasoning_is_folded_with_a_toggle(qtbot) -> None:
