@@ -59,6 +59,25 @@ class ModelService(QObject):
         self.settings.save()
         self._pool.submit(self._prepare, model_id)
 
+    def prefer_for(self, assistant: Any, current: str | None) -> None:
+        """Switch to the assistant's preferred model when one is installed and it is not the
+        model in use; the user's default stays as it is."""
+
+        def pick() -> None:
+            installed = {row["id"] for row in self.stores.blocking.installed_models()}
+            wanted = assistant.model_for(self.catalog, installed)
+            if wanted and wanted != current and current not in assistant.preferred_models:
+                self.progress.emit(f"{assistant.name} works best with {wanted}; switching…")
+                self._prepare(wanted)
+
+        self._pool.submit(self._guard_quiet, pick)
+
+    def _guard_quiet(self, fn: Any) -> None:
+        try:
+            fn()
+        except Exception:  # a preference, never worth interrupting the user for
+            log.exception("could not switch to the assistant's model")
+
     def _prepare(self, model_id: str) -> None:
         store = self.stores.blocking
         try:

@@ -32,6 +32,7 @@ class MainWindow(QMainWindow):
         self.chat, self.stores, self.settings, self.models = chat, stores, settings, models
         self.model_manager: ModelManager | None = None
         self.knowledge = KnowledgeService(stores.store.path)
+        self.knowledge.refresh()  # documents changed since last time are re-indexed
         self.documents: DocumentsDialog | None = None
         self.current: int | None = None
         self.setWindowTitle(APP_NAME)
@@ -224,8 +225,11 @@ class MainWindow(QMainWindow):
         self.show_notice("Settings saved; they apply from the next answer.")
 
     def choose_assistant(self, assistant_id: str, level: str) -> None:
-        self.chat.set_assistant(load_assistants().get(assistant_id), level or None)
+        assistant = load_assistants().get(assistant_id)
+        self.chat.set_assistant(assistant, level or None)
         self.settings["assistant"] = assistant_id  # saved with the window state
+        if assistant is not None and self.chat.model is not None:
+            self.models.prefer_for(assistant, self.chat.model.id)
 
     def show_notice(self, text: str) -> None:
         self.notice_label.setText(text)

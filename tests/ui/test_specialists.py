@@ -165,3 +165,25 @@ def test_documents_dialog_indexes_with_progress_and_the_window_stays_live(qtbot,
     with qtbot.waitSignal(app.window.knowledge.files_changed, timeout=WAIT):
         dialog.remove_selected()
     qtbot.waitUntil(lambda: dialog.files.count() == 13, timeout=WAIT)
+
+
+def test_choosing_an_assistant_switches_to_its_installed_model(
+    qtbot, app, tiny_model, tmp_path: Path
+) -> None:
+    import shutil
+
+    # Installed as the Math assistant's first choice (a stand-in file: the tiny model).
+    math_model = tmp_path / "qwen2.5-math.gguf"
+    shutil.copy(tiny_model, math_model)
+    app.stores.blocking.register_model(
+        "qwen2.5-math-1.5b-instruct", math_model, quant="Q6_K", chat_format="chatml"
+    )
+    app.window.composer.select_assistant("chat")
+    with qtbot.waitSignal(app.chat.model_changed, timeout=WAIT) as changed:
+        app.window.composer.select_assistant("math")
+    assert changed.args[0]["id"] == "qwen2.5-math-1.5b-instruct"
+    assert (
+        "switching" in app.window.notice_label.text()
+        or app.chat.model.id == "qwen2.5-math-1.5b-instruct"
+    )
+    assert app.settings["default_model"] == str(tiny_model)  # the user's default is kept
