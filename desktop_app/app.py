@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -39,6 +40,13 @@ class Smallwise:
     def start(self) -> None:
         self.window.show()
         self.models.prepare_default()
+        # The LaTeX renderer takes ~0.3 s to import: once the window is up, off the GUI thread.
+        QTimer.singleShot(
+            1500,
+            lambda: threading.Thread(
+                target=importlib.import_module, args=("ziamath",), daemon=True
+            ).start(),
+        )
 
     def close(self) -> None:
         self.window.close()
@@ -52,8 +60,6 @@ class Smallwise:
 
 def build(paths: AppPaths) -> Smallwise:
     """Raises StoreError or CatalogError with a message for the user."""
-    # The LaTeX renderer takes ~0.3 s to import: do it now, off the GUI thread.
-    threading.Thread(target=importlib.import_module, args=("ziamath",), daemon=True).start()
     stores = StoreThread(lambda: Store(paths.database))
     settings = Settings(paths.settings_file)
     catalog = load_catalog(

@@ -9,13 +9,12 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core import hardware, library
+from desktop_app.core import hardware
 from desktop_app.core.catalog import Catalog
-from desktop_app.core.downloads import Cancelled, Download, DownloadError, Progress
 from desktop_app.core.model_choice import ModelChoice, ModelNotFound, resolve_model
 from desktop_app.core.planner import plan
 from desktop_app.core.starter import STARTER_ID, StarterMissing, install_starter, is_installed
@@ -23,7 +22,18 @@ from desktop_app.paths import AppPaths
 from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
 
+if TYPE_CHECKING:
+    from desktop_app.core.downloads import Download, Progress
+
 log = logging.getLogger(__name__)
+
+
+def _library() -> Any:
+    """The model library, imported on first use: it brings huggingface_hub (~0.3 s), which the
+    window does not need to open."""
+    from desktop_app.core import library
+
+    return library
 
 
 class ModelService(QObject):
@@ -47,7 +57,7 @@ class ModelService(QObject):
         self.stores, self.paths, self.settings, self.catalog = stores, paths, settings, catalog
         self.fixed_host = host  # a described machine (tests, planning for another computer)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="models")
-        self._downloads: dict[str, Download] = {}
+        self._downloads: dict[str, Download] = {}  # noqa: F821 (typing only)
         self._lock = threading.Lock()
 
     # -- the model to chat with ------------------------------------------------------------
@@ -110,7 +120,7 @@ class ModelService(QObject):
         return dataclasses.replace(choice, gpu_layers=result.n_gpu_layers, planned_ctx=result.n_ctx)
 
     def _refresh(self) -> None:
-        rows, host = library.listing(self.catalog, self.stores.blocking), self.host()
+        rows, host = _library().listing(self.catalog, self.stores.blocking), self.host()
         for row in rows:
             if row["id"] in self.catalog:
                 row["plan"] = plan(self.catalog[row["id"]], host).as_dict()
@@ -136,10 +146,12 @@ class ModelService(QObject):
             with self._lock:
                 self._downloads[spec] = download
 
+        from desktop_app.core.downloads import Cancelled, DownloadError
+
         error = ""
         try:
-            wanted = library.plan_download(spec, self.catalog, quant, token=token)
-            library.install(
+            wanted = _library().plan_download(spec, self.catalog, quant, token=token)
+            _library().install(
                 wanted,
                 self.paths.models_dir,
                 self.stores.blocking,
@@ -149,7 +161,7 @@ class ModelService(QObject):
             )
         except Cancelled:
             error = "Download cancelled; nothing was kept."
-        except (DownloadError, library.LibraryError, OSError) as exc:
+        except (DownloadError, _library().LibraryError, OSError) as exc:
             error = str(exc)
         finally:
             with self._lock:
@@ -158,27 +170,21 @@ class ModelService(QObject):
         self._refresh()
 
     def import_file(self, path: Path, copy: bool = True, chat_format: str | None = None) -> None:
+        models, store = self.paths.models_dir, self.stores.blocking
         self._pool.submit(
-            self._guard,
-            library.import_file,
-            path,
-            self.paths.models_dir,
-            self.stores.blocking,
-            copy,
-            chat_format,
+            self._guard, lambda: _library().import_file(path, models, store, copy, chat_format)
         )
 
     def remove(self, model_id: str) -> None:
-        self._pool.submit(
-            self._guard, library.remove, model_id, self.paths.models_dir, self.stores.blocking
-        )
+        models, store = self.paths.models_dir, self.stores.blocking
+        self._pool.submit(self._guard, lambda: _library().remove(model_id, models, store))
 
     def _guard(self, fn: Any, *args: Any) -> None:
         """Run a library call (if any); tell the user what failed; refresh the listing."""
         try:
             if fn is not None:
                 fn(*args)
-        except (library.LibraryError, OSError) as exc:
+        except (_library().LibraryError, OSError) as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
             log.exception("model library task failed")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.assistants import math_check, think
+from desktop_app.core.assistants import think
 from desktop_app.core.assistants.knowledge import (
     Hit,
     KnowledgeBase,
@@ -40,6 +40,8 @@ def extras(assistant: Assistant | None, text: str) -> dict[str, Any]:
         starts_inside = "</think>" in text and "<think>" not in text
         found["reasoning"], text = think.split(text, start_in_think=starts_inside)
     if "math_check" in assistant.features:
+        from desktop_app.core.assistants import math_check  # sympy: ~0.6 s, only when needed
+
         checks = math_check.check(text)
         found["math_check"] = math_check.summary(checks)
         found["checks"] = [c.__dict__ for c in checks]
