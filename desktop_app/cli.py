@@ -392,13 +392,18 @@ def _add_models_parser(sub: Any) -> None:
 
 
 # -- models ----------------------------------------------------------------------------------
-def _library(paths: AppPaths) -> tuple[Any, Any]:
+def _catalog(paths: AppPaths) -> Any:
     from desktop_app.core.catalog import load_catalog
-    from desktop_app.core.store import Store
     from desktop_app.settings import Settings
 
     extra = Settings(paths.settings_file)["extra_catalog"] or None
-    return load_catalog(extra=extra, last_good=paths.last_good_catalog), Store(paths.database)
+    return load_catalog(extra=extra, last_good=paths.last_good_catalog)
+
+
+def _library(paths: AppPaths) -> tuple[Any, Any]:
+    from desktop_app.core.store import Store
+
+    return _catalog(paths), Store(paths.database)
 
 
 def cmd_models_list(args: argparse.Namespace, paths: AppPaths) -> int:
@@ -501,8 +506,7 @@ def cmd_plan(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop_app.core.hardware import HostProfile, profile
     from desktop_app.core.planner import plan
 
-    catalog, store = _library(paths)
-    store.close()
+    catalog = _catalog(paths)
     model = catalog.get(args.model)
     if model is None:
         return fail(f"'{args.model}' is not in the catalog (see `smallwise models list`).", 2)

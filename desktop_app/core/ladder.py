@@ -35,16 +35,11 @@ def load_with_fallbacks(
     client: EngineClient, request: p.Load, on_step: Callable[[str], None]
 ) -> tuple[p.Load, p.Loaded]:
     """Load, walking the ladder on memory failures; returns the request that worked."""
-    try:
-        return request, client.load(request)
-    except EngineError as exc:
-        if exc.failed.kind not in MEMORY_FAILURES:
-            raise
-        last = exc
-    for smaller, message in steps(request):
-        on_step(message)
+    for attempt, message in [(request, ""), *steps(request)]:
+        if message:
+            on_step(message)
         try:
-            return smaller, client.load(smaller)
+            return attempt, client.load(attempt)
         except EngineError as exc:
             if exc.failed.kind not in MEMORY_FAILURES:
                 raise
