@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.core import hardware
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.model_choice import ModelChoice, ModelNotFound, resolve_model
-from desktop_app.core.planner import plan
+from desktop_app.core.planner import VERDICTS, plan
 from desktop_app.core.starter import STARTER_ID, StarterMissing, install_starter, is_installed
 from desktop_app.paths import AppPaths
 from desktop_app.services.storage import StoreThread
@@ -75,12 +75,28 @@ class ModelService(QObject):
 
         def pick() -> None:
             installed = {row["id"] for row in self.stores.blocking.installed_models()}
-            wanted = assistant.model_for(self.catalog, installed)
+            wanted = self.best_for(assistant, installed)
             if wanted and wanted != current and current not in assistant.preferred_models:
                 self.progress.emit(f"{assistant.name} works best with {wanted}; switching…")
                 self._prepare(wanted)
 
         self._pool.submit(self._guard_quiet, pick)
+
+    def best_for(self, assistant: Any, installed: set[str]) -> str | None:
+        """Among the assistant's installed preferred models, the one the planner runs best on
+        this machine (Full GPU before Partial before CPU; never one that won't fit); the
+        assistant's own order breaks ties."""
+        host, ranked, unknown = self.host(), [], []
+        for order, model_id in enumerate(assistant.preferred_models):
+            if model_id not in installed:
+                continue
+            if model_id not in self.catalog:
+                unknown.append(model_id)  # no figures to plan with
+                continue
+            verdict = plan(self.catalog[model_id], host).verdict
+            if verdict != "Won't fit":
+                ranked.append((VERDICTS.index(verdict), order, model_id))
+        return min(ranked)[2] if ranked else (unknown[0] if unknown else None)
 
     def _guard_quiet(self, fn: Any) -> None:
         try:

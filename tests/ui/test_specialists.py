@@ -187,3 +187,21 @@ def test_choosing_an_assistant_switches_to_its_installed_model(
         or app.chat.model.id == "qwen2.5-math-1.5b-instruct"
     )
     assert app.settings["default_model"] == str(tiny_model)  # the user's default is kept
+
+
+def test_the_planner_ranks_an_assistants_installed_models(app) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
+    from hosts import HOSTS
+
+    math = app.window.composer.assistants["math"]
+    both = {"qwen2.5-math-1.5b-instruct", "phi-4-mini-instruct"}
+    app.models.fixed_host = HOSTS["cpu-16"]  # both run on the CPU: the assistant's order wins
+    assert app.models.best_for(math, both) == "qwen2.5-math-1.5b-instruct"
+    app.models.fixed_host = HOSTS["cpu-4"]  # Phi-4 mini won't fit in 4 GB: never chosen
+    assert app.models.best_for(math, {"phi-4-mini-instruct"}) is None
+    app.models.fixed_host = HOSTS["nvidia-4"]  # fully on the GPU beats partly on it
+    assert (
+        app.models.best_for(math, {"phi-4-mini-instruct", "deepscaler-1.5b"}) == "deepscaler-1.5b"
+    )
