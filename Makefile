@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint bench screenshot clean
+.PHONY: setup run test lint bench screenshot package clean
 
 setup:
 	bash scripts/setup.sh
@@ -23,6 +23,10 @@ bench: setup
 screenshot: setup
 	SMALLWISE_SCREENSHOT_TO=docs/screenshot.png SMALLWISE_SCREENSHOT_DIR=docs \
 		$(PY) -m pytest -ra tests/test_xvfb_window.py
+
+# The Linux .deb (PyInstaller one-folder under /opt/smallwise), then a smoke test of the package.
+package: setup
+	deb=$$(bash packaging/build_deb.sh | tail -n 1) && bash packaging/smoke_test.sh "$$deb"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

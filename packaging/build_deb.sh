@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the Linux .deb: PyInstaller one-folder app under /opt/smallwise, /usr/bin/smallwise,
+# a .desktop entry and hicolor icons. Version from desktop_app.__version__ (the single source).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+VERSION=$("$PY" -c "import desktop_app; print(desktop_app.__version__)")
+DEPENDS="libc6, libegl1, libgl1, libfontconfig1, libfreetype6, libglib2.0-0, libdbus-1-3, \
+libxkbcommon0, libxkbcommon-x11-0, libx11-xcb1, libxcb-cursor0, libxcb-icccm4, libxcb-image0, \
+libxcb-keysyms1, libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, \
+libxcb-xkb1, sensible-utils"
+ARCH=$(dpkg --print-architecture)
+"$PY" -m PyInstaller --noconfirm --log-level WARN --distpath build/dist --workpath build/pyi \
+  packaging/smallwise.spec
+STAGE=build/deb/smallwise_${VERSION}_${ARCH}
+rm -rf "$STAGE"
+mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applications" \
+  "$STAGE/usr/share/icons/hicolor/scalable/apps" "$STAGE/usr/share/doc/smallwise"
+cp -a build/dist/smallwise "$STAGE/opt/smallwise"
+ln -s /opt/smallwise/smallwise "$STAGE/usr/bin/smallwise"
+install -m 644 packaging/smallwise.desktop "$STAGE/usr/share/applications/smallwise.desktop"
+install -m 644 resources/smallwise.svg "$STAGE/usr/share/icons/hicolor/scalable/apps/"
+QT_QPA_PLATFORM=offscreen "$PY" packaging/render_icons.py resources/smallwise.svg \
+  "$STAGE/usr/share/icons/hicolor"
+cat > "$STAGE/usr/share/doc/smallwise/copyright" <<COPYRIGHT
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: smallwise
+
+Files: *
+Copyright: Smallwise developers
+License: Apache-2.0
+ On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.
+COPYRIGHT
+# Libraries are data, not programs.
+find "$STAGE/opt/smallwise" -name '*.so*' -type f -exec chmod 644 {} +
+install -d "$STAGE/usr/share/lintian/overrides"
+install -m 644 packaging/lintian-overrides "$STAGE/usr/share/lintian/overrides/smallwise"
+printf 'smallwise (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- Smallwise developers <dev@smallwise.invalid>  %s\n' \
+  "$VERSION" "$VERSION" "$(date -R)" | gzip -9n > "$STAGE/usr/share/doc/smallwise/changelog.gz"
+SIZE=$(du -sk "$STAGE" | cut -f1)
+cat > "$STAGE/DEBIAN/control" <<CONTROL
+Package: smallwise
+Version: ${VERSION}
+Architecture: ${ARCH}
+Maintainer: Smallwise developers <dev@smallwise.invalid>
+Installed-Size: ${SIZE}
+Depends: ${DEPENDS}
+Section: utils
+Priority: optional
+Homepage: https://smallwise.invalid
+Description: private AI assistants that run entirely on this computer
+ Smallwise chats with small open language models through llama.cpp, offline,
+ with specialists for tutoring, math and support, and keeps every conversation
+ in a local SQLite file.
+CONTROL
+dpkg-deb --root-owner-group -Zxz --build "$STAGE" "build/smallwise_${VERSION}_${ARCH}.deb" >/dev/null
+echo "build/smallwise_${VERSION}_${ARCH}.deb"
