@@ -90,19 +90,7 @@ class ChatService(QObject):
             self._from_engine.emit(("notice", exc.failed.message))
             return None
         self._request = request  # the settings that worked
-        self._from_engine.emit(
-            (
-                "model",
-                {
-                    "id": request.model_id,
-                    "quant": request.quant,
-                    "n_ctx": loaded.n_ctx,
-                    "n_threads": loaded.n_threads,
-                    "chat_format": loaded.chat_format,
-                    "load_s": loaded.load_s,
-                },
-            )
-        )
+        self._from_engine.emit(("model", _model_info(request.model_id, request.quant, loaded)))
         return loaded
 
     # -- turns -----------------------------------------------------------------------------
@@ -245,19 +233,9 @@ class ChatService(QObject):
         if isinstance(event, p.Started) and self._streaming_id is not None:
             self.notice.emit("")
             self.generation_started.emit(self._streaming_id, event.left_out)
-            if self.client.loaded is not None:
-                self._from_engine.emit(
-                    (
-                        "model",
-                        {
-                            "id": self.model.id,
-                            "quant": self.model.quant,
-                            "n_ctx": self.client.loaded.n_ctx,
-                            "n_threads": self.client.loaded.n_threads,
-                            "chat_format": self.client.loaded.chat_format,
-                        },
-                    )
-                )
+            if self.client.loaded is not None:  # already on the GUI thread: emit directly
+                info = _model_info(self.model.id, self.model.quant, self.client.loaded)
+                self.model_changed.emit(info)
         elif isinstance(event, p.Failed):
             self.notice.emit(event.message)
 
@@ -287,3 +265,15 @@ class ChatService(QObject):
 
 def _last_user_text(messages: list[dict[str, Any]]) -> str:
     return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+
+
+def _model_info(model_id: str, quant: str, loaded: p.Loaded) -> dict[str, Any]:
+    """What the status line shows about the loaded model."""
+    return {
+        "id": model_id,
+        "quant": quant,
+        "n_ctx": loaded.n_ctx,
+        "n_threads": loaded.n_threads,
+        "chat_format": loaded.chat_format,
+        "load_s": loaded.load_s,
+    }

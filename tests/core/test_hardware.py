@@ -24,7 +24,7 @@ def test_missing_tools_and_files_give_unknown(monkeypatch, tmp_path: Path) -> No
     monkeypatch.setattr(hardware.shutil, "which", lambda name: None)
     monkeypatch.setattr(hardware, "Path", lambda *a: tmp_path / "nothing-here")
     assert nvidia_gpus() == []
-    assert hardware.cpu_model() in (None, "") or isinstance(hardware.cpu_model(), str)
+    hardware.cpu_model()  # must not raise with /proc/cpuinfo and sysctl both missing
     assert amd_gpus(tmp_path / "no-drm") == []
     host = profile()
     assert host.gpus == [] and host.gpu_offload_build is None
