@@ -667,7 +667,7 @@ def cmd_check_math(args: argparse.Namespace, paths: AppPaths) -> int:
 
 # -- doctor ----------------------------------------------------------------------------------
 def cmd_doctor(args: argparse.Namespace, paths: AppPaths) -> int:
-    from desktop_app.core.doctor import report
+    from desktop_app.core.doctor import describe_device, report
 
     data = report(paths)
     if args.json:
@@ -677,6 +677,8 @@ def cmd_doctor(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"{section}:")
         if isinstance(values, dict):
             for key, value in values.items():
+                if key == "devices" and isinstance(value, list):
+                    value = "; ".join(describe_device(d) for d in value) or "(none)"
                 print(f"  {key}: {value}")
         elif isinstance(values, list):
             for value in values or ["(none)"]:

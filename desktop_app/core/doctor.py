@@ -52,6 +52,22 @@ def llama_build() -> dict[str, Any]:
         return {"error": f"llama.cpp could not be loaded: {exc!r}"}
 
 
+def describe_device(device: dict[str, Any]) -> str:
+    """One line per compute device, e.g. "CUDA0: NVIDIA H100 (gpu, 79.1 of 79.6 GB free)"."""
+    memory = ""
+    if device.get("memory_total_bytes"):
+        free, total = device["memory_free_bytes"] / 1e9, device["memory_total_bytes"] / 1e9
+        memory = f", {free:.1f} of {total:.1f} GB free"
+    return f"{device['name']}: {device['description']} ({device['type']}{memory})"
+
+
+def describe_build(build: dict[str, Any]) -> str:
+    """What llama.cpp build this is and what it sees: "CPU build; devices: CPU: …"."""
+    devices = "; ".join(describe_device(d) for d in build.get("devices", []))
+    offload = "GPU offload" if build.get("gpu_offload") else "no GPU offload"
+    return f"{build.get('build', '?')} build ({offload}); devices: {devices or 'none'}"
+
+
 def report(paths: AppPaths) -> dict[str, Any]:
     from dataclasses import asdict
 
@@ -109,6 +125,11 @@ def self_test(paths: AppPaths, model: str | None) -> Iterator[tuple[str, bool, s
         yield "database", ok, detail
         if not ok:
             return
+        build = llama_build()
+        if "error" in build:
+            yield "llama.cpp build", False, build["error"]
+            return
+        yield "llama.cpp build", True, describe_build(build)
         try:
             path, chat_format = _model_for_test(paths, model)
         except Exception as exc:

@@ -22,7 +22,7 @@ On a GPU the compute buffer is reserved in full (logits for a whole ubatch: n_vo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from desktop_app.core.catalog import CatalogModel
@@ -42,6 +42,10 @@ REPACKED_TYPES = {2, 20, 12}  # ggml Q4_0, IQ4_NL, Q4_K
 KV_BYTES = {"f16": 2.0, "q8_0": 34 / 32}  # bytes per element (ggml block sizes)
 SWA_PATTERN = {"gemma3": 6, "gemma2": 2}  # llama.cpp's built-in patterns when the file has none
 VERDICTS = ("Full GPU", "Partial GPU", "CPU only", "Won't fit")
+CPU_BUILD_NOTE = (
+    "this machine has a GPU, but this build of llama.cpp is CPU-only: install the CUDA "
+    "(NVIDIA), Vulkan (AMD, Intel) or Metal (Mac) build of Smallwise to use it"
+)
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,10 @@ def plan(
             f"{_gb(ram)} is free for models here"
         )
         return Plan(model.id, smallest, contexts[-1], 0, threads, "Won't fit", why, est, ram, vram)
-    return _best(options, fig, quants, sizes)
+    best = _best(options, fig, quants, sizes)
+    if host.gpus and host.gpu_offload_build is False:
+        best = replace(best, why=best.why + "; " + CPU_BUILD_NOTE)
+    return best
 
 
 def _contexts(native: int) -> list[int]:

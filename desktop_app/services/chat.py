@@ -276,4 +276,6 @@ def _model_info(model_id: str, quant: str, loaded: p.Loaded) -> dict[str, Any]:
         "n_threads": loaded.n_threads,
         "chat_format": loaded.chat_format,
         "load_s": loaded.load_s,
+        "device": loaded.device,
+        "n_gpu_layers": loaded.n_gpu_layers,
     }

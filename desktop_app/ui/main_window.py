@@ -196,7 +196,8 @@ class MainWindow(QMainWindow):
     def _on_model_changed(self, info: dict[str, Any]) -> None:
         self.model_label.setText(
             f"{info['id']} · {info['quant']} · context {info['n_ctx']} · "
-            f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''}"
+            f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''} · "
+            + _device_text(info)
         )
 
     def show_model_manager(self) -> ModelManager:
@@ -248,3 +249,11 @@ class MainWindow(QMainWindow):
         self.settings["splitter_state"] = bytes(self.splitter.saveState().toBase64()).decode()
         self.settings.save()
         super().closeEvent(event)
+
+
+def _device_text(info: dict[str, Any]) -> str:
+    """ "CPU", or the GPU and how many layers run there, e.g. "CUDA0: 26 layers on GPU"."""
+    if not info.get("n_gpu_layers"):
+        return "CPU"
+    name = info["device"].split(" (")[0]
+    return f"{name}: {info['n_gpu_layers']} layers on GPU"

@@ -177,3 +177,21 @@ def test_worker_output_goes_to_the_log_file(client: EngineClient, tiny_model, tm
     answer(client)
     client.shutdown()
     assert (tmp_path / "engine.log").exists()
+
+
+def test_the_build_reports_its_devices_and_gpu_layers_fall_back_to_the_cpu(
+    client: EngineClient, tiny_model: Path
+) -> None:
+    from desktop_app.core.engine.worker import build_label, probe
+
+    build = probe()  # this machine's CPU-only build (GGML_NATIVE=OFF, no GPU backend)
+    assert build["build"] == "CPU" and build["gpu_offload"] is False
+    assert [d["type"] for d in build["devices"]] == ["cpu"]
+    assert build["devices"][0]["memory_total_bytes"] > 0
+    loaded = client.load(p.Load(str(tiny_model), None, n_ctx=512, n_threads=1, n_gpu_layers=99))
+    assert (loaded.device, loaded.n_gpu_layers) == ("CPU", 0)  # asked for the GPU, got none
+    # The label a GPU build gets (a GPU cannot exist here: the device lists are written out).
+    cuda = [{"name": "CUDA0", "type": "gpu"}, {"name": "CUDA1", "type": "gpu"}]
+    assert build_label(cuda + [{"name": "CPU", "type": "cpu"}]) == "CUDA"
+    assert build_label([{"name": "Metal", "type": "igpu"}]) == "Metal"
+    assert build_label([{"name": "CPU", "type": "cpu"}, {"name": "BLAS", "type": "accel"}]) == "CPU"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,16 @@ def test_the_why_gives_figures_in_plain_words() -> None:
     assert "layers on the GPU" in partial.why
     nope = plan(CATALOG["phi-4-mini-instruct"], HOSTS["cpu-4"])
     assert "even as Q4_K_M" in nope.why
+
+
+def test_a_gpu_with_a_cpu_only_build_plans_for_the_cpu_and_says_why() -> None:
+    gpu_host = dataclasses.replace(HOSTS["nvidia-8"], gpu_offload_build=False)
+    result = plan(CATALOG["phi-4-mini-instruct"], gpu_host)
+    assert (result.verdict, result.n_gpu_layers) == ("CPU only", 0)
+    assert "this build of llama.cpp is CPU-only" in result.why and "CUDA" in result.why
+    cpu_host = dataclasses.replace(HOSTS["cpu-16"], gpu_offload_build=False)
+    assert "CPU-only" not in plan(CATALOG["phi-4-mini-instruct"], cpu_host).why
+    assert "CPU-only" not in plan(CATALOG["phi-4-mini-instruct"], HOSTS["nvidia-8"]).why
 
 
 def test_quant_and_context_can_be_fixed() -> None:

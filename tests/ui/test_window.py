@@ -75,6 +75,7 @@ def test_send_streams_a_throttled_answer_and_saves_it(qtbot, tiny_model) -> None
         assert (
             "tiny-chatml" in window.model_label.text() and "tokens/s" in window.speed_label.text()
         )
+        assert window.model_label.text().endswith(" · CPU")  # where the layers run
         # One UI update per ~40 ms, not one per token.
         elapsed = updates[-1] - updates[0]
         assert 2 <= len(updates) < row["completion_tokens"]

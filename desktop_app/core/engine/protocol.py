@@ -64,6 +64,8 @@ class Loaded:
     n_threads: int
     chat_format: str  # "template" (the GGUF's own) or the named format used
     load_s: float
+    device: str = "CPU"  # where the offloaded layers run: "CPU", or e.g. "CUDA0 (NVIDIA …)"
+    n_gpu_layers: int = 0
 
 
 @dataclass(frozen=True)

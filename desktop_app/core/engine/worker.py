@@ -136,6 +136,7 @@ class Worker:
         self.n_ctx = self.llm.n_ctx()
         self.formatter = self._make_formatter(chat_format, header.chat_template)
         self.turn_token_ids = self._single_tokens(TURN_TOKENS.get(chat_format, ()))
+        device = _offload_device(req.n_gpu_layers)
         self.send(
             p.Loaded(
                 req.model_path,
@@ -143,6 +144,8 @@ class Worker:
                 req.n_threads,
                 chat_format,
                 time.perf_counter() - started,
+                device,
+                req.n_gpu_layers if device != "CPU" else 0,
             )
         )
 
@@ -320,13 +323,73 @@ def _no_format_message(req: p.Load, chat_format: str | None) -> str:
     )
 
 
+DEVICE_TYPES = ("cpu", "gpu", "igpu", "accel", "meta")  # enum ggml_backend_dev_type
+
+
+def ggml_devices() -> list[dict[str, Any]]:
+    """The compute devices this llama.cpp build registered, as ggml's backend registry lists
+    them: "CPU" always; "CUDA0", "Metal", "Vulkan0", … only in a build with that backend and a
+    device it could open. How the app finds out which build it got, and what that build sees."""
+    import ctypes
+
+    from llama_cpp._ggml import libggml as lib
+
+    vp, size = ctypes.c_void_p, ctypes.c_size_t
+    for name, restype, argtypes in (
+        ("ggml_backend_dev_count", size, []),
+        ("ggml_backend_dev_get", vp, [size]),
+        ("ggml_backend_dev_name", ctypes.c_char_p, [vp]),
+        ("ggml_backend_dev_description", ctypes.c_char_p, [vp]),
+        ("ggml_backend_dev_type", ctypes.c_int, [vp]),
+        ("ggml_backend_dev_memory", None, [vp, ctypes.POINTER(size), ctypes.POINTER(size)]),
+    ):
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = restype, argtypes
+    devices = []
+    for i in range(lib.ggml_backend_dev_count()):
+        dev = lib.ggml_backend_dev_get(i)
+        free, total = size(0), size(0)
+        lib.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
+        kind = lib.ggml_backend_dev_type(dev)
+        devices.append(
+            {
+                "name": lib.ggml_backend_dev_name(dev).decode(),
+                "description": (lib.ggml_backend_dev_description(dev) or b"").decode().strip(),
+                "type": DEVICE_TYPES[kind] if 0 <= kind < len(DEVICE_TYPES) else str(kind),
+                "memory_free_bytes": free.value,
+                "memory_total_bytes": total.value,
+            }
+        )
+    return devices
+
+
+def build_label(devices: list[dict[str, Any]]) -> str:
+    """ "CPU" for a CPU-only build, else its GPU backends: "CUDA", "Metal", "Vulkan", …"""
+    gpus = [d["name"].rstrip("0123456789") for d in devices if d["type"] in ("gpu", "igpu")]
+    return ", ".join(dict.fromkeys(gpus)) or "CPU"
+
+
+def _offload_device(n_gpu_layers: int) -> str:
+    """Where layers asked for the GPU really go: the first GPU device, else the CPU."""
+    if not n_gpu_layers:
+        return "CPU"
+    try:
+        gpus = [d for d in ggml_devices() if d["type"] in ("gpu", "igpu")]
+    except (AttributeError, OSError):  # an older build without the device registry
+        return "CPU"
+    return f"{gpus[0]['name']} ({gpus[0]['description']})" if gpus else "CPU"
+
+
 def probe() -> dict[str, Any]:
     """What the installed llama.cpp build offers; run in a throw-away process (a broken build
     can crash on import)."""
     import llama_cpp
 
+    devices = ggml_devices()
     return {
         "llama_cpp_python": llama_cpp.__version__,
+        "build": build_label(devices),
+        "devices": devices,
         "system_info": llama_cpp.llama_print_system_info().decode().strip(),
         "gpu_offload": bool(llama_cpp.llama_supports_gpu_offload()),
     }
