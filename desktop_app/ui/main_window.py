@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
 
 
 def _device_text(info: dict[str, Any]) -> str:
-    """ "CPU", or the GPU and how many layers run there, e.g. "CUDA0: 26 layers on GPU"."""
+    """Where the layers run: CPU, or the GPU and how many, e.g. "CUDA0: 26 layers on GPU"."""
     if not info.get("n_gpu_layers"):
         return "CPU"
     name = info["device"].split(" (")[0]

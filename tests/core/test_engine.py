@@ -190,8 +190,8 @@ def test_the_build_reports_its_devices_and_gpu_layers_fall_back_to_the_cpu(
     assert build["devices"][0]["memory_total_bytes"] > 0
     loaded = client.load(p.Load(str(tiny_model), None, n_ctx=512, n_threads=1, n_gpu_layers=99))
     assert (loaded.device, loaded.n_gpu_layers) == ("CPU", 0)  # asked for the GPU, got none
-    # The label a GPU build gets (a GPU cannot exist here: the device lists are written out).
-    cuda = [{"name": "CUDA0", "type": "gpu"}, {"name": "CUDA1", "type": "gpu"}]
-    assert build_label(cuda + [{"name": "CPU", "type": "cpu"}]) == "CUDA"
-    assert build_label([{"name": "Metal", "type": "igpu"}]) == "Metal"
-    assert build_label([{"name": "CPU", "type": "cpu"}, {"name": "BLAS", "type": "accel"}]) == "CPU"
+    # The label of a GPU build: its backends, listed whether or not a device is present.
+    assert build["backends"] == ["CPU"]
+    assert build_label(["CUDA", "CPU"]) == "CUDA"
+    assert build_label(["Metal", "BLAS", "CPU"]) == "Metal"
+    assert build_label(["CPU", "RPC"]) == "CPU"

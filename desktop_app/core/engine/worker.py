@@ -326,16 +326,16 @@ def _no_format_message(req: p.Load, chat_format: str | None) -> str:
 DEVICE_TYPES = ("cpu", "gpu", "igpu", "accel", "meta")  # enum ggml_backend_dev_type
 
 
-def ggml_devices() -> list[dict[str, Any]]:
-    """The compute devices this llama.cpp build registered, as ggml's backend registry lists
-    them: "CPU" always; "CUDA0", "Metal", "Vulkan0", … only in a build with that backend and a
-    device it could open. How the app finds out which build it got, and what that build sees."""
+def _libggml() -> Any:
     import ctypes
 
     from llama_cpp._ggml import libggml as lib
 
     vp, size = ctypes.c_void_p, ctypes.c_size_t
     for name, restype, argtypes in (
+        ("ggml_backend_reg_count", size, []),
+        ("ggml_backend_reg_get", vp, [size]),
+        ("ggml_backend_reg_name", ctypes.c_char_p, [vp]),
         ("ggml_backend_dev_count", size, []),
         ("ggml_backend_dev_get", vp, [size]),
         ("ggml_backend_dev_name", ctypes.c_char_p, [vp]),
@@ -345,6 +345,23 @@ def ggml_devices() -> list[dict[str, Any]]:
     ):
         fn = getattr(lib, name)
         fn.restype, fn.argtypes = restype, argtypes
+    return lib
+
+
+def ggml_backends() -> list[str]:
+    """The backends compiled into this llama.cpp build: ["CPU"], ["CUDA", "CPU"], ["Metal", …],
+    whether or not a device for them is present. How the app finds out which build it got."""
+    lib = _libggml()
+    count = lib.ggml_backend_reg_count()
+    return [lib.ggml_backend_reg_name(lib.ggml_backend_reg_get(i)).decode() for i in range(count)]
+
+
+def ggml_devices() -> list[dict[str, Any]]:
+    """The devices those backends could open: "CPU" always; "CUDA0", "Metal", "Vulkan0", …
+    where the build has the backend and the machine has the GPU and its driver."""
+    import ctypes
+
+    lib, size = _libggml(), ctypes.c_size_t
     devices = []
     for i in range(lib.ggml_backend_dev_count()):
         dev = lib.ggml_backend_dev_get(i)
@@ -363,10 +380,12 @@ def ggml_devices() -> list[dict[str, Any]]:
     return devices
 
 
-def build_label(devices: list[dict[str, Any]]) -> str:
-    """ "CPU" for a CPU-only build, else its GPU backends: "CUDA", "Metal", "Vulkan", …"""
-    gpus = [d["name"].rstrip("0123456789") for d in devices if d["type"] in ("gpu", "igpu")]
-    return ", ".join(dict.fromkeys(gpus)) or "CPU"
+CPU_BACKENDS = {"CPU", "BLAS", "AMX", "RPC"}  # run on the CPU, or (RPC) not a local GPU
+
+
+def build_label(backends: list[str]) -> str:
+    """The GPU backends of the build ("CUDA", "Metal", "Vulkan", …), or "CPU" if it has none."""
+    return ", ".join(b for b in backends if b not in CPU_BACKENDS) or "CPU"
 
 
 def _offload_device(n_gpu_layers: int) -> str:
@@ -385,11 +404,12 @@ def probe() -> dict[str, Any]:
     can crash on import)."""
     import llama_cpp
 
-    devices = ggml_devices()
+    backends = ggml_backends()
     return {
         "llama_cpp_python": llama_cpp.__version__,
-        "build": build_label(devices),
-        "devices": devices,
+        "build": build_label(backends),
+        "backends": backends,
+        "devices": ggml_devices(),
         "system_info": llama_cpp.llama_print_system_info().decode().strip(),
         "gpu_offload": bool(llama_cpp.llama_supports_gpu_offload()),
     }
