@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
 # Smoke test of what was built: the .deb unpacked into a temporary root runs `self-test`
-# (offscreen, a generated tiny GGUF: the starter model is not bundled) in a fresh profile.
+# (offscreen) in a fresh profile — with a generated tiny GGUF, and, when the package carries
+# the starter model (BUNDLE_STARTER=1), with that model and no --model at all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEB=${1:?usage: packaging/smoke_test.sh build/smallwise_VERSION_ARCH.deb}
 ROOT=$(mktemp -d)
 trap 'rm -rf "$ROOT"' EXIT
 dpkg-deb -x "$DEB" "$ROOT"
+APP="$ROOT/opt/smallwise/smallwise"
 .venv/bin/python -c "import sys; sys.path.insert(0, 'tests'); from ggufs import write_tiny_model; \
 from pathlib import Path; write_tiny_model(Path('$ROOT/tiny.gguf'))"
-export SMALLWISE_HOME="$ROOT/profile" QT_QPA_PLATFORM=offscreen
-"$ROOT/opt/smallwise/smallwise" self-test --model "$ROOT/tiny.gguf"
-"$ROOT/opt/smallwise/smallwise" models list >/dev/null
+export SMALLWISE_HOME="$ROOT/profile" QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1
+"$APP" self-test --model "$ROOT/tiny.gguf" | tee "$ROOT/self-test.txt"
+grep -q '^\[ok\] llama.cpp build: ' "$ROOT/self-test.txt"
+"$APP" models list >/dev/null
+.venv/bin/python packaging/smoke_download.py "$APP"  # loopback hub → download → chat
 test -f "$ROOT/usr/share/applications/smallwise.desktop"
 test -f "$ROOT/usr/share/icons/hicolor/256x256/apps/smallwise.png"
+if [ -d "$ROOT/opt/smallwise/_internal/desktop_app/resources/starter" ]; then
+  test -f "$ROOT/usr/share/doc/smallwise/GEMMA_TERMS.html"
+  "$APP" self-test | tee "$ROOT/starter.txt"  # no --model: the bundled starter, in place
+  grep -q '^\[ok\] model: .*/opt/smallwise/_internal/desktop_app/resources/starter/' \
+    "$ROOT/starter.txt"
+  test -z "$(ls "$SMALLWISE_HOME/data/models" 2>/dev/null)"  # used in place, never copied
+else
+  # Without it the first run says what to do instead of failing obscurely.
+  if "$APP" self-test > "$ROOT/no-model.txt"; then exit 1; fi
+  grep -q 'no model yet. Open Models' "$ROOT/no-model.txt"
+fi
 echo "smoke test passed: $DEB"

