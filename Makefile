@@ -24,9 +24,13 @@ screenshot: setup
 	SMALLWISE_SCREENSHOT_TO=docs/screenshot.png SMALLWISE_SCREENSHOT_DIR=docs \
 		$(PY) -m pytest -ra tests/test_xvfb_window.py
 
-# The Linux .deb (PyInstaller one-folder under /opt/smallwise), then a smoke test of the package.
-package: setup
-	deb=$$(bash packaging/build_deb.sh | tail -n 1) && bash packaging/smoke_test.sh "$$deb"
+# The Linux .deb (PyInstaller one-folder under /opt/smallwise), its smoke test, and the checks of
+# every installer recipe. BUNDLE_STARTER=1 builds the variant that carries the starter model.
+BUNDLE_STARTER ?= 0
+package:
+	SMALLWISE_PACKAGING=1 bash scripts/setup.sh
+	deb=$$(BUNDLE_STARTER=$(BUNDLE_STARTER) bash packaging/build_deb.sh | tail -n 1) && \
+		bash packaging/smoke_test.sh "$$deb" && bash packaging/check_installers.sh "$$deb"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

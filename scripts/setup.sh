@@ -19,6 +19,11 @@ apt_packages=(
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   cmake build-essential python3-venv
 )
+# `make package` also checks the installers: lintian and desktop-file-validate for the .deb,
+# makensis (+ 7z to list what it packed) for the Windows script, shellcheck for the scripts.
+if [ "${SMALLWISE_PACKAGING:-0}" = 1 ]; then
+  apt_packages+=(lintian desktop-file-utils nsis p7zip-full shellcheck)
+fi
 install_system_packages() {
   command -v dpkg-query >/dev/null || { say "not a Debian system: install Qt's xcb libraries yourself"; return; }
   local missing=()
