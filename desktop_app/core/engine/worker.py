@@ -110,6 +110,7 @@ class Worker:
         try:
             import llama_cpp
 
+            _libggml()  # the backends of a GGML_BACKEND_DL build, before the model needs them
             self.llm = llama_cpp.Llama(
                 model_path=req.model_path,
                 n_ctx=req.n_ctx,
@@ -333,6 +334,7 @@ def _libggml() -> Any:
 
     vp, size = ctypes.c_void_p, ctypes.c_size_t
     for name, restype, argtypes in (
+        ("ggml_backend_load_all_from_path", None, [ctypes.c_char_p]),
         ("ggml_backend_reg_count", size, []),
         ("ggml_backend_reg_get", vp, [size]),
         ("ggml_backend_reg_name", ctypes.c_char_p, [vp]),
@@ -345,6 +347,11 @@ def _libggml() -> Any:
     ):
         fn = getattr(lib, name)
         fn.restype, fn.argtypes = restype, argtypes
+    if lib.ggml_backend_reg_count() == 0:
+        # A build with loadable backends (GGML_BACKEND_DL: the GPU variants and the CPU build
+        # for every instruction set) registers none until asked. Each module that cannot load
+        # here (no NVIDIA driver, a CPU without AVX2) is skipped, and the rest still run.
+        lib.ggml_backend_load_all_from_path(os.path.dirname(lib._name).encode())
     return lib
 
 
