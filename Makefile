@@ -11,11 +11,11 @@ run: setup
 	$(VENV)/bin/smallwise
 
 test: setup
-	$(VENV)/bin/ruff check desktop_app tests benchmarks
+	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging
 	$(PY) -m pytest -ra
 
 lint: setup
-	$(VENV)/bin/ruff check desktop_app tests benchmarks
+	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging
 
 bench: setup
 	$(PY) benchmarks/engine_overhead.py

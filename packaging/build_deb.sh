@@ -42,10 +42,10 @@ Files: ${STARTER}/*
 Copyright: Google LLC
 License: Gemma-Terms-of-Use
  The starter model (Gemma 3 270M, Q4_K_M GGUF) is provided under and subject to the Gemma
- Terms of Use, installed as /usr/share/doc/smallwise/GEMMA_TERMS.html, and its notice as
+ Terms of Use, installed as /usr/share/doc/smallwise/GEMMA_TERMS.txt, and its notice as
  /usr/share/doc/smallwise/GEMMA_NOTICE.md.
 COPYRIGHT
-  install -m 644 "$STAGE/$STARTER/GEMMA_TERMS.html" "$STAGE/usr/share/doc/smallwise/"
+  install -m 644 "$STAGE/$STARTER/GEMMA_TERMS.txt" "$STAGE/usr/share/doc/smallwise/"
   install -m 644 "$STAGE/$STARTER/NOTICE.md" "$STAGE/usr/share/doc/smallwise/GEMMA_NOTICE.md"
 fi
 # Libraries are data, not programs.

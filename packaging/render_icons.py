@@ -19,8 +19,15 @@ HICOLOR = (16, 24, 32, 48, 64, 128, 256, 512)
 ICO = (16, 24, 32, 48, 64, 128, 256)
 # ICNS element types holding PNG data, by pixel size (Apple's "icns" format; the @2x types
 # share sizes with larger 1x ones, so each size is written once under its 1x type).
-ICNS = {16: b"icp4", 32: b"icp5", 64: b"icp6", 128: b"ic07", 256: b"ic08", 512: b"ic09",
-        1024: b"ic10"}
+ICNS = {
+    16: b"icp4",
+    32: b"icp5",
+    64: b"icp6",
+    128: b"ic07",
+    256: b"ic08",
+    512: b"ic09",
+    1024: b"ic10",
+}
 
 
 def render(renderer: QSvgRenderer, size: int) -> QImage:

@@ -31,8 +31,9 @@ def main(app: str) -> None:
         model = write_tiny_model(Path(tmp) / "tiny-chat.gguf")
         hub.add(REPO, "tiny-chat.gguf", model)
         env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
-        env.update(HF_ENDPOINT=hub.url, SMALLWISE_HOME=str(Path(tmp) / "home"),
-                   QT_QPA_PLATFORM="offscreen")
+        env.update(
+            HF_ENDPOINT=hub.url, SMALLWISE_HOME=str(Path(tmp) / "home"), QT_QPA_PLATFORM="offscreen"
+        )
         run(app, env, "models", "download", f"{REPO}/tiny-chat.gguf")
         answer = json.loads(
             run(app, env, "chat", "hello", "--model", "tiny-chat", "--json", "--max-tokens", "4")

@@ -19,7 +19,7 @@ grep -q '^\[ok\] llama.cpp build: ' "$ROOT/self-test.txt"
 test -f "$ROOT/usr/share/applications/smallwise.desktop"
 test -f "$ROOT/usr/share/icons/hicolor/256x256/apps/smallwise.png"
 if [ -d "$ROOT/opt/smallwise/_internal/desktop_app/resources/starter" ]; then
-  test -f "$ROOT/usr/share/doc/smallwise/GEMMA_TERMS.html"
+  grep -q "^## Section 1: DEFINITIONS" "$ROOT/usr/share/doc/smallwise/GEMMA_TERMS.txt"
   "$APP" self-test | tee "$ROOT/starter.txt"  # no --model: the bundled starter, in place
   grep -q '^\[ok\] model: .*/opt/smallwise/_internal/desktop_app/resources/starter/' \
     "$ROOT/starter.txt"
