@@ -348,9 +348,9 @@ def _libggml() -> Any:
         fn = getattr(lib, name)
         fn.restype, fn.argtypes = restype, argtypes
     if lib.ggml_backend_reg_count() == 0:
-        # A build with loadable backends (GGML_BACKEND_DL: the GPU variants and the CPU build
-        # for every instruction set) registers none until asked. Each module that cannot load
-        # here (no NVIDIA driver, a CPU without AVX2) is skipped, and the rest still run.
+        # A build with loadable backends (GGML_BACKEND_DL: the GPU variants) registers none
+        # until asked. A module that cannot load here (the CUDA one without the NVIDIA driver)
+        # is skipped, and the CPU one still runs.
         lib.ggml_backend_load_all_from_path(os.path.dirname(lib._name).encode())
     return lib
 
