@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint bench screenshot package clean
+.PHONY: setup run test lint bench bench-start screenshot package clean
 
 setup:
 	bash scripts/setup.sh
@@ -19,6 +19,10 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/engine_overhead.py
+
+# Cold start to the first window, the frozen build next to the virtualenv (after make package).
+bench-start: setup
+	$(PY) benchmarks/frozen_start.py
 
 screenshot: setup
 	SMALLWISE_SCREENSHOT_TO=docs/screenshot.png SMALLWISE_SCREENSHOT_DIR=docs \
