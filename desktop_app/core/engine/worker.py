@@ -328,10 +328,18 @@ DEVICE_TYPES = ("cpu", "gpu", "igpu", "accel", "meta")  # enum ggml_backend_dev_
 
 
 def _libggml() -> Any:
+    """ggml's functions as libllama sees them. On Linux the wheel carries libggml twice (libggml.so
+    and libggml.so.0, files, not links), and opening the first by path would load a second copy
+    with a registry of its own; looking the symbols up through libllama's handle finds the copy
+    it linked. Windows has one ggml.dll, and GetProcAddress searches only the DLL it is given."""
     import ctypes
 
-    from llama_cpp._ggml import libggml as lib
+    import llama_cpp.llama_cpp
 
+    if sys.platform == "win32":
+        from llama_cpp._ggml import libggml as lib
+    else:
+        lib = llama_cpp.llama_cpp._lib
     vp, size = ctypes.c_void_p, ctypes.c_size_t
     for name, restype, argtypes in (
         ("ggml_backend_load_all_from_path", None, [ctypes.c_char_p]),
@@ -351,7 +359,9 @@ def _libggml() -> Any:
         # A build with loadable backends (GGML_BACKEND_DL: the GPU variants) registers none
         # until asked. A module that cannot load here (the CUDA one without the NVIDIA driver)
         # is skipped, and the CPU one still runs.
-        lib.ggml_backend_load_all_from_path(os.path.dirname(lib._name).encode())
+        lib.ggml_backend_load_all_from_path(
+            os.path.dirname(llama_cpp.llama_cpp._lib._name).encode()
+        )
     return lib
 
 
