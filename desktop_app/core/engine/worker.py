@@ -5,6 +5,7 @@ app over a pipe. Nothing here may touch Qt or the store; a crash here ends only 
 from __future__ import annotations
 
 import faulthandler
+import functools
 import os
 import sys
 import time
@@ -327,6 +328,7 @@ def _no_format_message(req: p.Load, chat_format: str | None) -> str:
 DEVICE_TYPES = ("cpu", "gpu", "igpu", "accel", "meta")  # enum ggml_backend_dev_type
 
 
+@functools.cache  # declares the signatures and loads DL backends once per process
 def _libggml() -> Any:
     """ggml's functions as libllama sees them. On Linux the wheel carries libggml twice (libggml.so
     and libggml.so.0, files, not links), and opening the first by path would load a second copy
