@@ -26,10 +26,6 @@ def main(argv: list[str] | None = None) -> int:
     paths = app_paths().ensure()
     _setup_logging(paths, args.verbose)
     if args.command is None:
-        # The window's process never uses numpy (llama.cpp runs in the worker process, a fresh
-        # interpreter), but sqlite-utils imports it for optional type adapters: ~0.1 s of the
-        # cold start. Marked absent here, sqlite-utils goes without them.
-        sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
         from desktop_app.app import run_gui
 
         return run_gui(paths)

@@ -17,11 +17,9 @@ from typing import Any
 
 import jsonschema
 
+from desktop_app.core.errors import CatalogError
+
 ROLES = ("chat", "tutor", "math", "support", "code")
-
-
-class CatalogError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

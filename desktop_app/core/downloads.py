@@ -32,17 +32,13 @@ from huggingface_hub.errors import (  # noqa: E402
 )
 from huggingface_hub.utils import build_hf_headers, get_session, httpx  # noqa: E402
 
+from desktop_app.core.errors import Cancelled, DownloadError  # noqa: E402
+
 CHUNK = 1 << 20
 RETRIES = 5
 PARTIAL_DIR = ".partial"
 
 
-class DownloadError(Exception):
-    """A download failed; str() tells the user what happened and what to do."""
-
-
-class Cancelled(DownloadError):
-    pass
 
 
 @dataclass(frozen=True)

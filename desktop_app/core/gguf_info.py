@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.errors import NotGGUF
+
 GGUF_MAGIC = b"GGUF"
 _SCALARS = {
     0: "<B",
@@ -26,10 +28,6 @@ _SCALARS = {
     12: "<d",
 }
 _STRING, _ARRAY = 8, 9
-
-
-class NotGGUF(ValueError):
-    """The file is not a usable GGUF model; str() is a message for the user."""
 
 
 @dataclass

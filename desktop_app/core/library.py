@@ -13,13 +13,10 @@ from typing import Any
 
 from desktop_app.core.catalog import Catalog, CatalogModel
 from desktop_app.core.downloads import Download, DownloadError, Progress, RemoteFile, resolve
-from desktop_app.core.gguf_info import NotGGUF, read_header
+from desktop_app.core.errors import LibraryError, NotGGUF
+from desktop_app.core.gguf_info import read_header
 from desktop_app.core.model_choice import quant_from_name
 from desktop_app.core.store import Store
-
-
-class LibraryError(Exception):
-    """What went wrong, in words for the user."""
 
 
 @dataclass(frozen=True)

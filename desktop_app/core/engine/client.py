@@ -18,12 +18,7 @@ from typing import Any
 
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine import worker
-
-
-class EngineError(Exception):
-    def __init__(self, failed: p.Failed):
-        super().__init__(failed.message)
-        self.failed = failed
+from desktop_app.core.errors import EngineError
 
 
 class _WorkerDied(Exception):

@@ -1,0 +1,80 @@
+"""Every exception the app raises on purpose, in one hierarchy. str() of each is a message for
+the user, written where the error starts: what happened and what to do. Front ends catch
+`SmallwiseError` once (the CLI maps it to a message and an exit code, the window to a dialog or
+the status line); anything else is a bug and is logged with its traceback. No Qt here.
+"""
+
+from __future__ import annotations
+
+
+class SmallwiseError(Exception):
+    """Base class: an environment or input problem the user can act on."""
+
+    exit_code = 1  # what the CLI exits with
+
+    @property
+    def kind(self) -> str:
+        """A stable name for machine-readable output (`--json`)."""
+        return type(self).__name__
+
+
+class UsageError(SmallwiseError):
+    """The command was given something it cannot use (a missing file, an unknown id)."""
+
+    exit_code = 2
+
+
+class DataFolderError(SmallwiseError):
+    """The profile folder cannot be created or written."""
+
+    exit_code = 2
+
+
+class StoreError(SmallwiseError):
+    """The database cannot be used; the message says why and what to do."""
+
+    exit_code = 2
+
+
+class CatalogError(SmallwiseError, ValueError):
+    """The model catalog is unusable."""
+
+
+class NotGGUF(SmallwiseError, ValueError):
+    """The file is not a usable GGUF model."""
+
+
+class DownloadError(SmallwiseError):
+    """A download failed; the message says what happened and what to do."""
+
+
+class Cancelled(DownloadError):
+    """The user (or closing the app) stopped a download."""
+
+
+class DownloadBusy(DownloadError):
+    """The same file is being downloaded by another Smallwise (window or terminal)."""
+
+
+class LibraryError(SmallwiseError):
+    """An install, import or removal of a model failed."""
+
+
+class ModelNotFound(SmallwiseError, LookupError):
+    """No installed model or file answers to the name given."""
+
+    exit_code = 2
+
+
+class StarterMissing(SmallwiseError, RuntimeError):
+    """No model at all: the starter is not in this build and nothing is installed."""
+
+    exit_code = 2
+
+
+class EngineError(SmallwiseError):
+    """The engine could not load or run a model; `failed` carries the engine's report."""
+
+    def __init__(self, failed: object):
+        super().__init__(getattr(failed, "message", str(failed)))
+        self.failed = failed
