@@ -14,7 +14,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME
-from desktop_app.core.catalog import CatalogError, load_catalog
+from desktop_app.core.assistants.registry import load_assistants
+from desktop_app.core.catalog import CatalogError, for_profile
 from desktop_app.core.store import Store, StoreError
 from desktop_app.paths import AppPaths
 from desktop_app.services.chat import ChatService
@@ -39,7 +40,7 @@ class Smallwise:
 
     def start(self) -> None:
         self.window.show()
-        self.models.prepare_default()
+        self.models.prepare_default(load_assistants().get(self.settings["assistant"]))
         # The LaTeX renderer takes ~0.3 s to import: once the window is up, off the GUI thread.
         QTimer.singleShot(
             1500,
@@ -62,9 +63,7 @@ def build(paths: AppPaths) -> Smallwise:
     """Raises StoreError or CatalogError with a message for the user."""
     stores = StoreThread(lambda: Store(paths.database))
     settings = Settings(paths.settings_file)
-    catalog = load_catalog(
-        extra=settings["extra_catalog"] or None, last_good=paths.last_good_catalog
-    )
+    catalog = for_profile(paths, settings)
     chat = ChatService(stores, settings, log_path=str(paths.log_dir / "engine.log"))
     models = ModelService(stores, paths, settings, catalog)
     window = MainWindow(chat, stores, settings, models)

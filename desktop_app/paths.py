@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 from desktop_app import APP_NAME
+from desktop_app.core.errors import DataFolderError
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,17 @@ class AppPaths:
 
 
 def make_private_dir(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(folder, 0o700)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied", str(folder))
+    except OSError as exc:
+        raise DataFolderError(
+            f"Smallwise cannot use its folder {folder} ({exc.strerror or exc}). Make it "
+            "writable by you (for example `chmod u+rwx` on it), free some disk space if it is "
+            "full, or start Smallwise with SMALLWISE_HOME set to another folder."
+        ) from exc
 
 
 def app_paths(home: str | os.PathLike | None = None) -> AppPaths:

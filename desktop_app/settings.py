@@ -39,6 +39,7 @@ OPTIONS: dict[str, Option] = {
         Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)", 0, 2),
         Option("calibrated_threads", int, 0, "Fastest thread count measured", 0, 256, user=False),
         Option("assistant", str, "chat", "Assistant for new answers", user=False),
+        Option("announced_model", str, "", "Model the user was last told about", user=False),
         Option("window_geometry", str, "", "Main window geometry", user=False),
         Option("splitter_state", str, "", "Conversation list width", user=False),
     ]

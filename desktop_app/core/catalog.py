@@ -18,6 +18,8 @@ from typing import Any
 import jsonschema
 
 from desktop_app.core.errors import CatalogError
+from desktop_app.paths import AppPaths
+from desktop_app.settings import Settings
 
 ROLES = ("chat", "tutor", "math", "support", "code")
 
@@ -127,6 +129,12 @@ def load_catalog(
     if extra:
         models.update(_extra_entries(Path(extra), problems))
     return Catalog(models, problems)
+
+
+def for_profile(paths: AppPaths, settings: Settings) -> Catalog:
+    """The catalog this profile uses: the shipped one, with the organisation's extra one from
+    the settings (or $SMALLWISE_CATALOG), and the last good copy as the fallback."""
+    return load_catalog(extra=settings["extra_catalog"] or None, last_good=paths.last_good_catalog)
 
 
 def _last_good(last_good: Path | None, problems: list[str]) -> str:

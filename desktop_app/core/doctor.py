@@ -20,6 +20,7 @@ import psutil
 
 from desktop_app import __version__
 from desktop_app.core import hardware
+from desktop_app.core.errors import SmallwiseError
 from desktop_app.paths import AppPaths
 
 DISTRIBUTIONS = (
@@ -131,11 +132,11 @@ def self_test(paths: AppPaths, model: str | None) -> Iterator[tuple[str, bool, s
             return
         yield "llama.cpp build", True, describe_build(build)
         try:
-            path, chat_format = _model_for_test(paths, model)
-        except Exception as exc:
+            path, chat_format, detail = _model_for_test(paths, model)
+        except SmallwiseError as exc:
             yield "model", False, str(exc)
             return
-        yield "model", True, str(path)
+        yield "model", True, detail
         yield ("engine", *_check_engine(path, chat_format, Path(tmp) / "engine.log"))
 
 
@@ -165,19 +166,26 @@ def _check_database(db_path: Path) -> tuple[bool, str]:
     return True, f"wrote and read back a conversation (schema {version}, mode {mode})"
 
 
-def _model_for_test(paths: AppPaths, model: str | None) -> tuple[Path, str | None]:
-    if model:
-        return Path(model), None
-    from desktop_app.core.catalog import load_catalog
-    from desktop_app.core.starter import STARTER_ID, install_starter
+def _model_for_test(paths: AppPaths, model: str | None) -> tuple[Path, str | None, str]:
+    """The model `smallwise chat` would use (or the one named), and how it was chosen."""
+    from desktop_app.core.catalog import for_profile
+    from desktop_app.core.model_choice import choose_model
     from desktop_app.core.store import Store
+    from desktop_app.settings import Settings
 
-    entry = load_catalog()[STARTER_ID]
-    store = Store(paths.database)
-    try:
-        return install_starter(paths.models_dir, entry, store), entry.chat_format
-    finally:
-        store.close()
+    settings = Settings(paths.settings_file)
+    with Store(paths.database) as store:
+        chosen = choose_model(
+            store,
+            for_profile(paths, settings),
+            settings,
+            paths.models_dir,
+            hardware.profile(),
+            spec=model,
+        )
+    m = chosen.model
+    detail = f"{m.id} {m.quant} ({m.path})".replace("  ", " ")
+    return m.path, m.chat_format, f"{detail}. {chosen.note}" if chosen.note else detail
 
 
 def _check_engine(path: Path, chat_format: str | None, log: Path) -> tuple[bool, str]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import CatalogModel
 from desktop_app.core.engine.protocol import Load, Sampling
 from desktop_app.core.errors import ModelNotFound
-from desktop_app.core.hardware import choose_threads, physical_cores
+from desktop_app.core.hardware import HostProfile, choose_threads, physical_cores
 from desktop_app.core.store import Store
 from desktop_app.settings import Settings
 
@@ -98,3 +100,115 @@ def quant_from_name(name: str) -> str:
         if q in upper:
             return q
     return ""
+
+
+# -- which installed model to use ------------------------------------------------------------
+@dataclass(frozen=True)
+class Chosen:
+    model: ModelChoice
+    note: str = ""  # what to tell the user once (a fallback was taken), else ""
+
+
+def rank_installed(
+    installed: list[str],
+    catalog: dict[str, CatalogModel],
+    host: HostProfile,
+    assistant: Assistant | None = None,
+) -> list[str]:
+    """Installed models, best first for this machine and assistant: never one that won't fit;
+    the tiny starter (a base model) last; the assistant's preferred models, then models made for
+    its role, then the rest; within each, the planner's verdict (Full GPU before Partial before
+    CPU), then the assistant's order, then larger models (more capable, and they fit)."""
+    from desktop_app.core.planner import VERDICTS, plan
+    from desktop_app.core.starter import STARTER_ID
+
+    preferred = assistant.preferred_models if assistant else ()
+    ranked = []
+    for model_id in installed:
+        entry = catalog.get(model_id)
+        verdict = plan(entry, host).verdict if entry is not None else "CPU only"
+        if verdict == "Won't fit":
+            continue
+        for_role = entry is not None and assistant is not None and assistant.role in entry.roles
+        group = 0 if model_id in preferred else 1 if for_role else 2
+        order = preferred.index(model_id) if model_id in preferred else 0
+        size = entry.quant().size_bytes if entry is not None else 0
+        key = (model_id == STARTER_ID, group, VERDICTS.index(verdict), order, -size)
+        ranked.append((*key, model_id))
+    return [r[-1] for r in sorted(ranked)]
+
+
+def with_plan(
+    choice: ModelChoice, catalog: dict[str, CatalogModel], host: HostProfile, settings: Settings
+) -> ModelChoice:
+    """GPU layers and context size for this machine, from the planner (catalog models)."""
+    from desktop_app.core.planner import plan
+
+    entry = catalog.get(choice.id)
+    if entry is None:
+        return choice
+    result = plan(entry, host, quant=choice.quant or None, n_ctx=settings["n_ctx"] or None)
+    if result.verdict == "Won't fit":
+        return choice  # the load-failure ladder and its messages take it from here
+    return replace(choice, gpu_layers=result.n_gpu_layers, planned_ctx=result.n_ctx)
+
+
+def choose_model(
+    store: Store,
+    catalog: dict[str, CatalogModel],
+    settings: Settings,
+    models_dir: Path,
+    host: HostProfile,
+    spec: str | None = None,
+    assistant: Assistant | None = None,
+    chat_format: str | None = None,
+    on_progress: Callable[[str], None] = lambda text: None,
+) -> Chosen:
+    """The model to answer with, planned for this machine. The user's choice wins: `spec` (a
+    model named for this answer), then the default model they picked ("Use for new answers").
+    Without one that is installed, the best installed model for the assistant; with none at
+    all, the offline starter when this build has it (StarterMissing otherwise)."""
+    from desktop_app.core.starter import STARTER_ID, install_starter
+
+    if spec:
+        choice = resolve_model(spec, store, catalog, chat_format)
+        return Chosen(with_plan(choice, catalog, host, settings))
+    installed = [r["id"] for r in store.installed_models() if Path(r["path"]).is_file()]
+    default = settings["default_model"]
+    if default and (default in installed or Path(default).suffix.lower() == ".gguf"):
+        return Chosen(with_plan(resolve_model(default, store, catalog), catalog, host, settings))
+    ranked = rank_installed(installed, catalog, host, assistant)
+    if not ranked:
+        starter = catalog[STARTER_ID]
+        on_progress("Preparing the offline starter model (first run only)…")
+        install_starter(models_dir, starter, store)
+        ranked = [STARTER_ID]
+    pick = ranked[0]
+    note = ""
+    if default:
+        note = f"The default model {default} is not installed; using {pick} instead."
+    elif pick != STARTER_ID and settings["announced_model"] != pick:
+        what = f"for {assistant.name}" if assistant else "here"
+        note = f"Using {pick}, the best installed model {what} on this computer."
+    if note:
+        settings["announced_model"] = pick
+        settings.save()
+    return Chosen(with_plan(resolve_model(pick, store, catalog), catalog, host, settings), note)
+
+
+def adopt_first_model(
+    settings: Settings, store: Store, catalog: dict[str, CatalogModel], model_id: str
+) -> str:
+    """In a build without the starter, the first model the user downloads or imports becomes
+    the default model; returns what to tell the user ("" when nothing changed)."""
+    from desktop_app.core.starter import STARTER_ID, available
+
+    if settings["default_model"] or (STARTER_ID in catalog and available(catalog[STARTER_ID])):
+        return ""
+    others = [r["id"] for r in store.installed_models() if r["id"] != model_id]
+    if others:
+        return ""
+    settings["default_model"] = model_id
+    settings["announced_model"] = model_id
+    settings.save()
+    return f"{model_id} is now the default model: new answers use it."

