@@ -4,8 +4,10 @@ model, SQLite files in temp folders, Qt offscreen. Nothing here touches the netw
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,23 @@ def starter_home(tmp_path_factory) -> Path:
     result = smallwise("self-test", home=home)
     assert result.returncode == 0, result.stdout + result.stderr
     return home
+
+
+@pytest.fixture
+def display():
+    xvfb = shutil.which("Xvfb")
+    assert xvfb, "Xvfb is missing: run `make setup` (it installs the xvfb package)"
+    number = next(n for n in range(91, 200) if not Path(f"/tmp/.X{n}-lock").exists())
+    server = subprocess.Popen(
+        [xvfb, f":{number}", "-screen", "0", "1100x720x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket = Path(f"/tmp/.X11-unix/X{number}")
+    deadline = time.monotonic() + 20
+    while not socket.exists() and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert socket.exists(), f"Xvfb did not start on :{number}"
+    yield f":{number}"
+    server.terminate()
+    server.wait(10)

@@ -32,7 +32,7 @@ def main(out: str, assistant: str = "chat", prompt: str = PROMPT) -> int:
     loop = QEventLoop()
 
     def finished(_mid: int, row: dict) -> None:
-        result.update(status=row["status"], text=row["content"])
+        result.update(status=row["status"], text=row["content"], extras=row.get("extras") or {})
         QTimer.singleShot(600, loop.quit)  # let the last repaint land
 
     def send_when_ready(_info: dict) -> None:

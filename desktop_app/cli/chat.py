@@ -9,16 +9,15 @@ from typing import Any
 
 from desktop_app.cli.models import catalog_for
 from desktop_app.cli.output import Output
-from desktop_app.core.assistants.knowledge import NOT_COVERED, KnowledgeBase
 from desktop_app.core.assistants.registry import Assistant, load_assistants
-from desktop_app.core.assistants.specialist import extras, ground
+from desktop_app.core.conversation import Conversations, Listener, Turn
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient
 from desktop_app.core.errors import UsageError
 from desktop_app.core.hardware import profile
 from desktop_app.core.model_choice import Chosen, choose_model
 from desktop_app.core.store import Store
-from desktop_app.core.turn import ChatTurn
+from desktop_app.core.turn import TurnResult
 from desktop_app.paths import AppPaths
 from desktop_app.settings import Settings
 
@@ -80,41 +79,15 @@ def _answer(
     chosen: Chosen,
     out: Output,
 ) -> int:
-    model = chosen.model
     client = EngineClient(log_path=str(paths.log_dir / "engine.log"))
-    request = model.load_request(settings)
-    client.use(request)
-    conversation = store.create_conversation(" ".join(prompt.split()[:8]) or "Chat")
-    store.add_message(conversation, "user", prompt)
-    overrides: dict[str, Any] = dict(assistant.sampling) if assistant else {}
-    overrides.update(max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed)
-    sampling = model.sampling_for(settings, **overrides)
-    hits, grounded = [], None
-    if assistant is not None and "knowledge_base" in assistant.features:
-        hits, grounded = ground(KnowledgeBase(store), prompt)
-        if grounded is None:
-            client.shutdown()
-            store.add_message(
-                conversation,
-                "assistant",
-                NOT_COVERED,
-                assistant_id=assistant.id,
-                finish_reason="not_covered",
-            )
-            data = {"text": NOT_COVERED, "assistant": assistant.id, "sources": []}
-            out.result({**data, "conversation_id": conversation}, [NOT_COVERED])
-            return 0
-    turn = ChatTurn(
-        store,
-        client,
-        conversation,
-        model,
-        sampling,
-        request.n_ctx,
+    overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
+    turn = Turn(
+        store.create_conversation(),
+        prompt,
+        chosen.model,
         assistant,
-        model.system_prompt,
         args.level,
-        grounded,
+        {k: v for k, v in overrides.items() if v is not None},
     )
 
     def show(event: Any) -> None:
@@ -124,7 +97,7 @@ def _answer(
 
     previous = signal.signal(signal.SIGINT, lambda *_: client.cancel())
     try:
-        result = turn.run(on_event=show)
+        result = Conversations(store, client, settings).run(turn, Listener(event=show))
     finally:
         signal.signal(signal.SIGINT, previous)
         client.shutdown()
@@ -133,31 +106,40 @@ def _answer(
     if result.failed is not None:
         out.note(f"smallwise: {result.failed.message}")
         return 1
-    extra = extras(assistant, result.text)
-    if hits:
-        extra["sources"] = [
-            {"n": i, "path": h.path, "heading": h.heading} for i, h in enumerate(hits, 1)
-        ]
-        if not out.as_json:
-            for i, h in enumerate(hits, 1):
-                out.note(f"[{i}] {h.source} ({h.path})")
-    if not out.as_json and extra.get("math_check"):
-        out.note(f"math check: {extra['math_check']}")
-    d = result.done
-    if out.as_json:
-        out.result(
-            {
-                "text": result.text,
-                "model": model.id,
-                "quant": model.quant,
-                "ttft_s": round(d.ttft_s, 4),
-                "tokens_per_s": round(d.tokens_per_s, 2),
-                "prompt_tokens": d.prompt_tokens,
-                "completion_tokens": d.completion_tokens,
-                "finish_reason": d.finish_reason,
-                "conversation_id": conversation,
-                "assistant": assistant.id if assistant else None,
-                **extra,
-            }
-        )
+    _report(result, turn, out)
     return 0
+
+
+def _report(result: TurnResult, turn: Turn, out: Output) -> None:
+    sources = result.extras.get("sources", [])
+    if not out.as_json:
+        for n, source in enumerate(sources, 1):
+            heading = f" — {source['heading']}" if source["heading"] else ""
+            out.note(f"[{n}] {source['path']}{heading}")
+        if result.extras.get("math_check"):
+            out.note(f"math check: {result.extras['math_check']}")
+        return
+    d = result.done
+    timings = (
+        {
+            "ttft_s": round(d.ttft_s, 4),
+            "tokens_per_s": round(d.tokens_per_s, 2),
+            "prompt_tokens": d.prompt_tokens,
+            "completion_tokens": d.completion_tokens,
+            "finish_reason": d.finish_reason,
+        }
+        if d is not None
+        else {"finish_reason": "not_covered"}
+    )
+    out.result(
+        {
+            "text": result.text,
+            "model": turn.model.id,
+            "quant": turn.model.quant,
+            **timings,
+            "conversation_id": turn.conversation_id,
+            "message_id": result.message_id,
+            "assistant": turn.assistant.id if turn.assistant else None,
+            **result.extras,
+        }
+    )

@@ -64,7 +64,8 @@ def install_starter(models_dir: Path, model: CatalogModel, store: Store) -> Path
         assemble(partial, overwrite=True)  # verifies the sha256 of the result
         os.chmod(partial, 0o600)
         os.replace(partial, path)
-    if store.installed_model(model.id) is None:
+    registered = store.installed_model(model.id)
+    if registered is None or registered["path"] != str(path):  # e.g. a profile moved elsewhere
         store.register_model(
             model.id,
             path,

@@ -7,13 +7,15 @@ No Qt here. A Store is used from one thread only (the service layer gives it its
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from desktop_app.core.errors import StoreError
 
@@ -35,7 +37,8 @@ def _import_sqlite_utils() -> ModuleType:
 
 sqlite_utils = _import_sqlite_utils()
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+T = TypeVar("T")
 
 # Message status: streaming while being written; the rest are final.
 STREAMING, COMPLETE, STOPPED, INTERRUPTED, ERROR = (
@@ -98,6 +101,11 @@ MIGRATIONS: dict[int, str] = {
     CREATE VIRTUAL TABLE kb_chunks USING fts5(
         text, heading, path UNINDEXED, tokenize = 'porter unicode61'
     )
+    """,
+    4: """
+    ALTER TABLE messages ADD COLUMN extras TEXT;
+    ALTER TABLE conversations ADD COLUMN named INTEGER NOT NULL DEFAULT 0;
+    UPDATE conversations SET named = 1 WHERE title != 'New conversation'
     """,
 }
 
@@ -184,6 +192,10 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(self, *args): several calls as one, on whatever thread owns this store."""
+        return fn(self, *args)
+
     def __enter__(self) -> Store:
         return self
 
@@ -207,9 +219,10 @@ class Store:
         return self.db["conversations"].get(conversation_id)
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
+        """A title the user gave, or the automatic one: either way it is not changed again."""
         title = " ".join(title.split()) or "Untitled"
         with self.db.conn:
-            self.db["conversations"].update(conversation_id, {"title": title})
+            self.db["conversations"].update(conversation_id, {"title": title, "named": 1})
 
     def delete_conversation(self, conversation_id: int) -> None:
         with self.db.conn:
@@ -250,13 +263,19 @@ class Store:
         with self.db.conn:
             self.db["messages"].update(message_id, {"status": status, **_only_meta(meta)})
 
+    def set_extras(self, message_id: int, extras: dict[str, Any]) -> None:
+        """What the app added to an answer (sources, math checks…), shown again on reopen."""
+        with self.db.conn:
+            self.db["messages"].update(message_id, {"extras": json.dumps(extras)})
+
     def message(self, message_id: int) -> dict[str, Any]:
-        return self.db["messages"].get(message_id)
+        return _decoded(self.db["messages"].get(message_id))
 
     def messages(self, conversation_id: int) -> list[dict[str, Any]]:
-        return list(
-            self.db["messages"].rows_where("conversation_id = ?", [conversation_id], order_by="id")
+        rows = self.db["messages"].rows_where(
+            "conversation_id = ?", [conversation_id], order_by="id"
         )
+        return [_decoded(row) for row in rows]
 
     def delete_message(self, message_id: int) -> None:
         with self.db.conn:
@@ -278,6 +297,15 @@ class Store:
     def installed_model(self, model_id: str) -> dict[str, Any] | None:
         rows = list(self.db["models"].rows_where("id = ?", [model_id]))
         return rows[0] if rows else None
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A message row with its extras as a dict ({} when there are none or they are unreadable)."""
+    try:
+        extras = json.loads(row.get("extras") or "{}")
+    except ValueError:
+        extras = {}
+    return {**row, "extras": extras if isinstance(extras, dict) else {}}
 
 
 def _only_meta(meta: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ class TurnResult:
     failed: p.Failed | None = None
     left_out: int = 0
     events: list[Any] = field(default_factory=list, repr=False)
+    extras: dict[str, Any] = field(default_factory=dict)  # sources, math checks
 
 
 def history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:

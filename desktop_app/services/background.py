@@ -65,6 +65,10 @@ class Background(QObject):
 
         return self._pool.submit(job)
 
+    def post(self, callback: Callable[[Any], Any], argument: Any = None) -> None:
+        """From any thread: `callback(argument)` on this object's thread (e.g. progress)."""
+        self._delivered.emit(callback, argument)
+
     @Slot(object, object)
     def _deliver(self, callback: Callable[[Any], Any], argument: Any) -> None:
         if not self._closed:  # after shutdown, the services the callbacks use are gone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,9 @@ class MessageWidget(QFrame):
         self.reasoning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reasoning.setStyleSheet("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
         self.check_note = QLabel(wordWrap=True, visible=False)
+        self.sources = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.RichText)
+        self.sources.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.sources.linkActivated.connect(open_link)
         self.note = QLabel(wordWrap=True, visible=False)
         self.note.setStyleSheet("color: #a33;")
         self.left_out_note = QLabel(
@@ -71,6 +75,7 @@ class MessageWidget(QFrame):
         layout.addWidget(self.left_out_note)
         layout.addWidget(self.reasoning)
         layout.addWidget(self.body)
+        layout.addWidget(self.sources)
         layout.addWidget(self.check_note)
         layout.addWidget(self.note)
         self._render()
@@ -105,21 +110,42 @@ class MessageWidget(QFrame):
             note = f"{note} {self.row['error']}".strip()
         self.note.setText(note)
         self.note.setVisible(bool(note))
-        checked = self.row.get("math_check") or ""
-        self.check_note.setText(
-            ("✓ " if "failed" not in checked else "⚠ ") + checked if checked else ""
-        )
+        extras = {**(self.row.get("extras") or {}), **_top_level_extras(self.row)}
+        self._show_check(extras)
+        sources = extras.get("sources") or []
+        self.sources.setText(sources_html(sources))
+        self.sources.setVisible(bool(sources))
+        self.setToolTip(_metadata(self.row))
+
+    def _show_check(self, extras: dict[str, Any]) -> None:
+        checked = extras.get("math_check") or ""
+        failed = any(not c.get("ok", True) for c in extras.get("checks") or [])
+        self.check_note.setText(("⚠ " if failed else "✓ ") + checked if checked else "")
         self.check_note.setStyleSheet(
-            "color: #1a7f37;" if "failed" not in checked else "color: #b35900; font-weight: bold;"
+            "color: #b35900; font-weight: bold;" if failed else "color: #1a7f37;"
         )
         self.check_note.setVisible(bool(checked))
-        self.setToolTip(_metadata(self.row))
 
     def set_left_out(self, left_out: bool) -> None:
         self.left_out_note.setVisible(left_out)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)
+
+
+def _top_level_extras(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("math_check", "checks", "sources") if row.get(k)}
+
+
+def sources_html(sources: list[dict[str, Any]]) -> str:
+    """The numbered sources of an answer, each a link to its file; titles are text, escaped."""
+    items = []
+    for n, source in enumerate(sources, 1):
+        path = Path(str(source.get("path", "")))
+        title = f"{path.name} — {source['heading']}" if source.get("heading") else path.name
+        href = html.escape(path.as_uri() if path.is_absolute() else "", quote=True)
+        items.append(f'{n}. <a href="{href}">{html.escape(title)}</a>')
+    return "<b>Sources</b><br/>" + "<br/>".join(items) if items else ""
 
 
 def open_link(url: str) -> bool:

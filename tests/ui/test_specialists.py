@@ -78,24 +78,16 @@ def test_reasoning_is_folded_with_a_toggle(qtbot) -> None:
 
 
 def test_math_check_result_is_shown_under_the_answer(qtbot) -> None:
-    good = MessageWidget(
-        {
-            "id": 1,
-            "role": "assistant",
-            "status": "complete",
-            "content": "12 × 7 = 84",
-            "math_check": "1 check passed",
-        }
-    )
-    bad = MessageWidget(
-        {
-            "id": 2,
-            "role": "assistant",
-            "status": "complete",
-            "content": "12 × 7 = 82",
-            "math_check": "1 of 1 checks failed: 12 * 7 = 82 (it is 84)",
-        }
-    )
+    from desktop_app.core.assistants.registry import load_assistants
+    from desktop_app.core.assistants.specialist import extras
+
+    math = load_assistants()["math"]
+
+    def answer(message_id: int, text: str) -> MessageWidget:
+        row = {"id": message_id, "role": "assistant", "status": "complete", "content": text}
+        return MessageWidget({**row, "extras": extras(math, text)})
+
+    good, bad = answer(1, "12 × 7 = 84"), answer(2, "12 × 7 = 82")
     qtbot.addWidget(good)
     qtbot.addWidget(bad)
     assert good.check_note.text() == "✓ 1 check passed"
@@ -120,12 +112,15 @@ def _support_answers(qtbot, app) -> None:
     off = send_and_wait(qtbot, app, "How do I bake sourdough bread?")
     assert "don't cover" in off["content"] and off["finish_reason"] == "not_covered"
     on = send_and_wait(qtbot, app, "What are Invariant Sections and Front-Cover Texts?")
-    assert (
-        "**Sources**" in on["content"] and "file:///usr/share/common-licenses/GFDL" in on["content"]
-    )
+    sources = on["extras"]["sources"]
+    assert sources and sources[0]["path"].startswith("/usr/share/common-licenses/GFDL")
+    assert "Sources" not in on["content"]  # the model's words only; sources stored beside them
     widget = app.window.view.widgets[on["id"]]
-    qtbot.waitUntil(lambda: "Sources" in widget.body.text(), timeout=WAIT)
-    assert '<a href="file:///usr/share/common-licenses/GFDL' in widget.body.text()
+    qtbot.waitUntil(lambda: "Sources" in widget.sources.text(), timeout=WAIT)
+    assert '<a href="file:///usr/share/common-licenses/GFDL' in widget.sources.text()
+    # reopened, the conversation shows them again
+    app.window.view.show_messages(app.stores.blocking.messages(app.window.current))
+    assert "GFDL" in app.window.view.widgets[on["id"]].sources.text()
 
 
 def test_links_open_documents_but_never_programs(monkeypatch, tmp_path: Path) -> None:

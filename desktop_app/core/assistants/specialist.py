@@ -37,8 +37,7 @@ def extras(assistant: Assistant | None, text: str) -> dict[str, Any]:
         return {}
     found: dict[str, Any] = {}
     if "think_folding" in assistant.features:
-        starts_inside = "</think>" in text and "<think>" not in text
-        found["reasoning"], text = think.split(text, start_in_think=starts_inside)
+        found["reasoning"], text = think.split_answer(text)
     if "math_check" in assistant.features:
         from desktop_app.core.assistants import math_check  # sympy: ~0.6 s, only when needed
 

@@ -62,3 +62,9 @@ def split(text: str, start_in_think: bool = False) -> tuple[str, str]:
     splitter.feed(text)
     splitter.finish()
     return splitter.thinking, splitter.answer
+
+
+def split_answer(text: str) -> tuple[str, str]:
+    """(reasoning, answer) of a model's text, however it came: R1-style models often start
+    inside the reasoning (their template opened <think>), which shows as a lone </think>."""
+    return split(text, start_in_think=CLOSE in text and OPEN not in text)

@@ -1,0 +1,110 @@
+"""The window as a user starts it: `smallwise` (desktop_app.cli.main) in a process of its own on
+an Xvfb display, driven through its widgets (tests/window_driver.py): download a model from the
+loopback hub in the model manager, use it, chat, switch assistant, import a GGUF through the
+file dialog. Earlier tests drove the window inside the test process, where numpy was already
+imported, and missed that the window's own process could not read a GGUF header."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hub_server import FakeHub
+from test_models_cli import REPO, entry
+
+from desktop_app.settings import Settings
+
+pytestmark = pytest.mark.xvfb
+DRIVER = Path(__file__).with_name("window_driver.py")
+
+
+def drive(display: str, home: Path, steps: list[dict], **env: str) -> dict:
+    settings = Settings(home / "config" / "settings.json")
+    settings["max_tokens"] = 32  # what a user may set; keeps the starter's answers short here
+    settings.save()
+    scenario = home.parent / "scenario.json"
+    scenario.write_text(json.dumps(steps))
+    run = subprocess.run(
+        [sys.executable, str(DRIVER), str(scenario)],
+        env={
+            **os.environ,
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "xcb",
+            "SMALLWISE_HOME": str(home),
+            "HF_HUB_OFFLINE": "0",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "Traceback" not in run.stderr, run.stderr
+    assert not report.get("timeout") and not report.get("error"), report
+    assert report["imported_before_main"] == [] and report["exit_code"] == 0
+    return report
+
+
+@pytest.fixture
+def hub_catalog(tmp_path: Path, tiny_model: Path):
+    sha = hashlib.sha256(tiny_model.read_bytes()).hexdigest()
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"schema_version": 1, "models": [entry(tiny_model, sha)]}))
+    with FakeHub() as hub:
+        for t in ("F32", "Q8_0", "Q4_K_M"):
+            hub.add(REPO, f"tiny-{t}.gguf", tiny_model)
+        yield {"SMALLWISE_CATALOG": str(catalog), "HF_ENDPOINT": hub.url}
+
+
+def test_download_use_chat_and_switch_assistant_in_the_real_window(
+    display, starter_home: Path, tmp_path: Path, hub_catalog: dict
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(starter_home, home)  # a profile whose first run is done
+    report = drive(
+        display,
+        home,
+        [
+            {"do": "download", "id": "tiny-chat"},
+            {"do": "send", "text": "hello there"},
+            {"do": "assistant", "id": "math"},
+            {"do": "send", "text": "what is 2 + 2"},
+        ],
+        **hub_catalog,
+    )
+    downloaded, first, switched, second = report["steps"]
+    assert downloaded["download"] == "tiny-chat is installed."
+    assert len(list((home / "data" / "models").glob("tiny-*.gguf"))) == 1  # the quant planned
+    assert first["status"] == "complete" and first["model"] == "tiny-chat"
+    assert switched["assistant"] == "math"
+    assert second["status"] == "complete" and second["assistant"] == "math"
+    assert second["model"] == "tiny-chat"  # the user's choice ("Use") wins over Math's preference
+
+
+def test_import_through_the_file_dialog_in_the_real_window(
+    display, starter_home: Path, tmp_path: Path, tiny_model: Path
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(starter_home, home)
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\xff" * 64)
+    report = drive(
+        display,
+        home,
+        [
+            {"do": "import", "path": str(broken), "id": "broken"},
+            {"do": "import", "path": str(tiny_model), "id": "tiny-chatml"},
+        ],
+    )
+    failed, imported = report["steps"]
+    assert "broken.gguf" in failed["import"] and "broken" not in failed["rows"]
+    assert imported["import"].startswith("Imported tiny-chatml")
+    assert "tiny-chatml" in imported["rows"]
+    assert (home / "data" / "models" / "tiny-chatml.gguf").is_file()
