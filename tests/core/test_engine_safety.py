@@ -18,7 +18,12 @@ import pytest
 from ggufs import write_tiny_model
 
 from desktop_app.core.engine import protocol as p
-from desktop_app.core.engine.client import EngineClient, EngineError, describe_exit
+from desktop_app.core.engine.client import (
+    EngineClient,
+    EngineError,
+    describe_exit,
+    oom_kill_count,
+)
 
 ASK = [{"role": "user", "content": "hello model"}]
 GREEDY = p.Sampling(max_tokens=16, temperature=0.0)
@@ -28,6 +33,10 @@ TEMPLATES = {
     "type-error": "{% for m in messages %}{{ m['content'] + 1 }}{% endfor %}",
     "broken": "{% for m in messages %}{{ m['content'] }",  # does not compile
     "endless": ENDLESS,
+    "memory-bomb": (  # a string doubled 64 times: 8 × 2**64 bytes
+        "{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(64) %}"
+        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}"
+    ),
 }
 
 
@@ -81,6 +90,22 @@ def test_a_template_that_raises_is_reported_and_the_worker_carries_on(
     assert "another model" in failed.message
     # The same worker answers the next request with a sound model.
     load(client, tiny_model)
+    assert isinstance(answer_within(client, 30)[0][-1], p.Done) and client.pid == pid
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the memory cap is Linux's")
+def test_a_template_that_fills_memory_is_stopped_at_its_cap(
+    client: EngineClient, models, tiny_model: Path
+) -> None:
+    load(client, models["memory-bomb"])
+    pid = client.pid
+    events, _ = answer_within(client, 60)
+    assert [type(e) for e in events] == [p.Failed] and events[0].kind == p.TEMPLATE_FAILED
+    assert "more than 1 GB of memory" in events[0].message
+    status = Path(f"/proc/{pid}/status").read_text()
+    peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+    assert peak_kb < 2 << 20, f"the worker peaked at {peak_kb >> 10} MB"
+    load(client, tiny_model)  # the worker lives on, its memory limit as before
     assert isinstance(answer_within(client, 30)[0][-1], p.Done) and client.pid == pid
 
 
@@ -220,6 +245,8 @@ def test_exit_descriptions_say_what_is_known() -> None:
     assert "crashed (SIGSEGV)" in describe_exit(-signal.SIGSEGV)
     assert "exit code 3" in describe_exit(3)
     assert "access violation" in describe_exit(0xC0000005)  # how Windows reports a crash
+    if Path("/proc/vmstat").exists():  # Linux: the evidence for "ran out of memory" is read
+        assert isinstance(oom_kill_count(), int)
 
 
 def _cli_chat(model: Path, home: Path) -> tuple[subprocess.Popen, int]:

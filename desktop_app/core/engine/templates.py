@@ -7,7 +7,12 @@ never as a crash. A template that never finishes is the client's to stop (render
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from typing import Any
+
+RENDER_MEMORY = 1 << 30  # what a template may allocate while it renders (Linux)
 
 # Named chat formats for models whose GGUF carries no template (llama_chat_format functions).
 FORMATTERS = {
@@ -74,9 +79,17 @@ def template_formatter(template: str, llm: Any) -> Any:
 
 
 def render(formatter: Any, messages: list[dict[str, str]], model: str) -> Any:
-    """The prompt for `messages`; TemplateFailed with a message if the template raises."""
+    """The prompt for `messages`; TemplateFailed with a message if the template raises or
+    allocates more than RENDER_MEMORY (a string doubled in a loop fills any memory)."""
     try:
-        return formatter(messages=messages)
+        with _memory_cap(RENDER_MEMORY):
+            return formatter(messages=messages)
+    except MemoryError as exc:
+        raise TemplateFailed(
+            f"The chat template inside {model} tried to use more than "
+            f"{RENDER_MEMORY >> 30} GB of memory to build a prompt, and was stopped. The "
+            "template is broken: use another model."
+        ) from exc
     except Exception as exc:  # raise_exception(), TypeError, UndefinedError, SecurityError, …
         raise TemplateFailed(
             f"The chat template inside {model} failed on this conversation ({_brief(exc)}). "
@@ -84,6 +97,37 @@ def render(formatter: Any, messages: list[dict[str, str]], model: str) -> Any:
             "system message, or no two messages in a row from the same side). Start a new "
             "conversation or use another model."
         ) from exc
+
+
+@contextlib.contextmanager
+def _memory_cap(extra: int) -> Iterator[None]:
+    """Linux: cap this process's address space at its present size plus `extra` for the
+    duration, so an allocation beyond it raises MemoryError here instead of taking the
+    computer's memory. Elsewhere (no /proc/self/statm), or under a tighter limit, no cap."""
+    size = _address_space()
+    if size is None:
+        yield
+        return
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = size + extra
+    if any(lim != resource.RLIM_INFINITY and lim <= cap for lim in (soft, hard)):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space() -> int | None:
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def no_format_message(model: str, chat_format: str | None) -> str:

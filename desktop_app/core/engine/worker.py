@@ -69,6 +69,8 @@ def _watch_parent(lifeline: Connection, parent_pid: int | None) -> None:
                 break  # EOF: the app never writes to it, so readable means closed
         except OSError:
             break
+        except MemoryError:  # a template at its memory cap, in the main thread: keep watching
+            continue
         if parent_pid is not None and sys.platform != "win32" and os.getppid() != parent_pid:
             break
     os._exit(0)
