@@ -135,50 +135,12 @@ class Worker:
         self.unload()
         started = time.perf_counter()
         self.model = req.model_id or os.path.basename(req.model_path)
-        try:
-            header = read_header(req.model_path)
-        except NotGGUF as exc:
-            self.send(p.Failed(None, p.BAD_MODEL, str(exc)))
+        checked = self._check(req)
+        if checked is None or not self._open(req):
             return
-        chat_format = TEMPLATE if header.chat_template else req.chat_format
-        if chat_format != TEMPLATE and chat_format not in templates.FORMATTERS:
-            message = templates.no_format_message(self.model, chat_format)
-            self.send(p.Failed(None, p.NO_CHAT_FORMAT, message))
-            return
-        try:
-            templates.check_compiles(header.metadata, self.model)
-        except TemplateFailed as exc:
-            self.send(p.Failed(None, p.TEMPLATE_FAILED, str(exc), traceback.format_exc()))
-            return
-        try:
-            import llama_cpp
-
-            libggml()  # the backends of a GGML_BACKEND_DL build, before the model needs them
-            self.llm = llama_cpp.Llama(
-                model_path=req.model_path,
-                n_ctx=req.n_ctx,
-                n_threads=req.n_threads,
-                n_threads_batch=req.n_threads_batch,
-                n_gpu_layers=req.n_gpu_layers,
-                n_batch=req.n_batch,
-                verbose=False,
-            )
-        except Exception as exc:  # llama.cpp reports every load failure as ValueError
-            self.send(
-                p.Failed(
-                    None,
-                    p.LOAD_FAILED,
-                    (
-                        f"llama.cpp could not load {os.path.basename(req.model_path)} ({exc}). "
-                        "The file may be damaged, too large for the free memory, or need a "
-                        "newer llama.cpp."
-                    ),
-                    traceback.format_exc(),
-                )
-            )
-            return
+        template, chat_format = checked
         if chat_format == TEMPLATE:
-            self.formatter = templates.template_formatter(header.chat_template, self.llm)
+            self.formatter = templates.template_formatter(template, self.llm)
         else:
             self.formatter = templates.named_formatter(chat_format)
         self.n_ctx = self.llm.n_ctx()
@@ -195,6 +157,50 @@ class Worker:
                 req.n_gpu_layers if device != "CPU" else 0,
             )
         )
+
+    def _check(self, req: p.Load) -> tuple[str | None, str] | None:
+        """The file's chat template and the format to use, or None after sending why the
+        model cannot be used: not a sound GGUF, no way to format a chat, a broken template."""
+        try:
+            header = read_header(req.model_path)
+        except NotGGUF as exc:
+            self.send(p.Failed(None, p.BAD_MODEL, str(exc)))
+            return None
+        chat_format = TEMPLATE if header.chat_template else req.chat_format
+        if chat_format != TEMPLATE and chat_format not in templates.FORMATTERS:
+            message = templates.no_format_message(self.model, chat_format)
+            self.send(p.Failed(None, p.NO_CHAT_FORMAT, message))
+            return None
+        try:
+            templates.check_compiles(header.metadata, self.model)
+        except TemplateFailed as exc:
+            self.send(p.Failed(None, p.TEMPLATE_FAILED, str(exc), traceback.format_exc()))
+            return None
+        return header.chat_template, chat_format
+
+    def _open(self, req: p.Load) -> bool:
+        """Load the weights into self.llm; False after sending why llama.cpp could not."""
+        try:
+            import llama_cpp
+
+            libggml()  # the backends of a GGML_BACKEND_DL build, before the model needs them
+            self.llm = llama_cpp.Llama(
+                model_path=req.model_path,
+                n_ctx=req.n_ctx,
+                n_threads=req.n_threads,
+                n_threads_batch=req.n_threads_batch,
+                n_gpu_layers=req.n_gpu_layers,
+                n_batch=req.n_batch,
+                verbose=False,
+            )
+            return True
+        except Exception as exc:  # llama.cpp reports every load failure as ValueError
+            message = (
+                f"llama.cpp could not load {os.path.basename(req.model_path)} ({exc}). The file "
+                "may be damaged, too large for the free memory, or need a newer llama.cpp."
+            )
+            self.send(p.Failed(None, p.LOAD_FAILED, message, traceback.format_exc()))
+            return False
 
     def _single_tokens(self, texts: tuple[str, ...]) -> set[int]:
         ids = set()
