@@ -151,7 +151,7 @@ def tensors(draw) -> bytes:
     return tensor_info(draw(st.text(max_size=70)), dims, ggml_type, offset)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=250)  # generating a structure costs more than reading it
 @given(
     kvs=st.lists(values(), max_size=6),
     infos=st.lists(tensors(), max_size=4),
