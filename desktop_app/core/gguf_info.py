@@ -37,7 +37,9 @@ _SCALARS = {
 _STRING, _ARRAY, _UINT32 = 8, 9, 4
 _U64 = struct.Struct("<Q")
 # What llama.cpp refuses: more than GGML_MAX_DIMS dimensions, names of GGML_MAX_NAME bytes or
-# more, element counts beyond int64, arrays of arrays (nested arrays: "invalid GGUF type").
+# more, element counts beyond int64, arrays of arrays (any nesting: "invalid GGUF type"), empty
+# or repeated keys, repeated tensor names, a non-uint32 or non-power-of-two alignment, tensors
+# that do not follow each other in the data.
 MAX_DIMS, MAX_NAME, MAX_ELEMENTS = 4, 64, 2**63 - 1
 # Beyond these a header is no real model's (the largest have ~100 keys, a few thousand tensors,
 # vocabularies of ~260k tokens and a few MB of embedded tokenizer JSON): it is damaged, not cut
@@ -226,8 +228,8 @@ def _metadata(r: _Reader, n_kv: int) -> tuple[dict[str, Any], dict[str, int]]:
     arrays: dict[str, int] = {}
     for _ in range(n_kv):
         key, vtype = r.string("key"), r.scalar("<I")
-        if key in metadata or key in arrays:
-            raise _Damaged(f"{_shown(key)} appears twice")
+        if not key or key in metadata or key in arrays:  # llama.cpp refuses both
+            raise _Damaged(f"the key {_shown(key)} is empty or appears twice")
         if vtype == _ARRAY:
             arrays[key] = r.skip_array(key)
             continue
@@ -259,7 +261,8 @@ def _tensor_table(r: _Reader, n_tensors: int) -> list[tuple[str, list[int], int,
         elements = 1
         for d in dims:
             elements *= d
-            # (llama.cpp divides by each dimension when it checks the shape: refuse 0 too)
+            # 0 too: llama.cpp's shape check divided by each dimension until recently (a zero
+            # crashed it); no real model has an empty tensor.
             if d <= 0 or elements > MAX_ELEMENTS:
                 raise _Damaged(f"the tensor {_shown(name)} has the impossible shape {dims}")
         tensors.append((name, dims, r.scalar("<I"), r.scalar("<Q")))

@@ -95,6 +95,7 @@ CRAFTED = {
     ),
     "5,000 nested arrays": raw_gguf([kv("x", ARRAY, nested_array(5000))]),
     "duplicate key": raw_gguf([ARCH, ARCH]),
+    "empty key": raw_gguf([ARCH, kv("", UINT32, u32(1))]),
     "alignment zero": raw_gguf([kv("general.alignment", UINT32, u32(0))]),
     "alignment not a power of two": raw_gguf([kv("general.alignment", UINT32, u32(48))]),
     "five dimensions": raw_gguf([ARCH], [tensor_info("t", [1, 1, 1, 1, 1])], data=b"\0" * 32),
