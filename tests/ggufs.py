@@ -94,3 +94,52 @@ def truncate_copy(src: Path, dst: Path, keep: float = 0.6) -> Path:
     data = src.read_bytes()
     dst.write_bytes(data[: int(len(data) * keep)])
     return dst
+
+
+# -- hand-made headers, byte by byte, for crafted and damaged files ---------------------------
+UINT8, UINT32, STRING, ARRAY, UINT64 = 0, 4, 8, 9, 10
+
+
+def u32(n: int) -> bytes:
+    return n.to_bytes(4, "little")
+
+
+def u64(n: int) -> bytes:
+    return n.to_bytes(8, "little")
+
+
+def gstr(text: str | bytes, length: int | None = None) -> bytes:
+    """A GGUF string; `length` overrides the length field (to claim more than is there)."""
+    data = text.encode() if isinstance(text, str) else text
+    return u64(len(data) if length is None else length) + data
+
+
+def kv(key: str, vtype: int, payload: bytes) -> bytes:
+    return gstr(key) + u32(vtype) + payload
+
+
+def nested_array(depth: int) -> bytes:
+    """The payload of an array holding an array holding … (`depth` levels), innermost empty."""
+    return (u32(ARRAY) + u64(1)) * (depth - 1) + u32(UINT8) + u64(0)
+
+
+def tensor_info(name: str, dims: list[int], ggml_type: int = 0, offset: int = 0) -> bytes:
+    shape = u32(len(dims)) + b"".join(u64(d) for d in dims)
+    return gstr(name) + shape + u32(ggml_type) + u64(offset)
+
+
+def raw_gguf(
+    kvs: list[bytes] = (),
+    tensors: list[bytes] = (),
+    n_kv: int | None = None,
+    n_tensors: int | None = None,
+    version: int = 3,
+    data: bytes = b"",
+    align: int = 32,
+) -> bytes:
+    """A GGUF file: header, key/values, tensor table, padding, then `data` as tensor bytes."""
+    head = b"GGUF" + u32(version)
+    head += u64(len(tensors) if n_tensors is None else n_tensors)
+    head += u64(len(kvs) if n_kv is None else n_kv)
+    head += b"".join(kvs) + b"".join(tensors)
+    return head + b"\0" * (-len(head) % align) + data

@@ -183,7 +183,7 @@ def test_worker_output_goes_to_the_log_file(client: EngineClient, tiny_model, tm
 def test_the_build_reports_its_devices_and_gpu_layers_fall_back_to_the_cpu(
     client: EngineClient, tiny_model: Path
 ) -> None:
-    from desktop_app.core.engine.worker import build_label, probe
+    from desktop_app.core.engine.build import build_label, probe
 
     build = probe()
     # This machine's build is CPU-only (GGML_NATIVE=OFF); CI's GPU variants say what they are.

@@ -7,6 +7,7 @@ Worker → app: Loaded, Started, Token, Done, Failed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 # -- app → worker ----------------------------------------------------------------------------
@@ -93,19 +94,37 @@ class Done:
     tokens_per_s: float  # decode rate after the first token
 
 
-# Failure kinds the UI words differently; every Failed carries a message meant for the user.
-BAD_MODEL = "bad_model"
-NO_CHAT_FORMAT = "no_chat_format"
-LOAD_FAILED = "load_failed"
-PROMPT_TOO_LONG = "prompt_too_long"
-GENERATION_FAILED = "generation_failed"
-WORKER_DIED = "worker_died"
-NOT_LOADED = "not_loaded"
+class FailureKind(StrEnum):
+    """Why an engine request failed; the UI words them differently. A str: the values are the
+    plain strings of old (in logs, JSON output and stored rows), so they never change."""
+
+    BAD_MODEL = "bad_model"  # not a usable GGUF file
+    NO_CHAT_FORMAT = "no_chat_format"  # no template in the file, no known format named
+    LOAD_FAILED = "load_failed"  # llama.cpp refused the model (often: not enough memory)
+    TEMPLATE_FAILED = "template_failed"  # the model's chat template broke, or never finished
+    PROMPT_TOO_LONG = "prompt_too_long"
+    GENERATION_FAILED = "generation_failed"
+    STOPPED = "stopped"  # the worker did not answer a stop in time and was ended
+    WORKER_DIED = "worker_died"
+    NOT_LOADED = "not_loaded"
+    ENGINE_FAILED = "engine_failed"  # an unexpected error in the worker (a bug: see the log)
+
+
+BAD_MODEL = FailureKind.BAD_MODEL
+NO_CHAT_FORMAT = FailureKind.NO_CHAT_FORMAT
+LOAD_FAILED = FailureKind.LOAD_FAILED
+TEMPLATE_FAILED = FailureKind.TEMPLATE_FAILED
+PROMPT_TOO_LONG = FailureKind.PROMPT_TOO_LONG
+GENERATION_FAILED = FailureKind.GENERATION_FAILED
+STOPPED = FailureKind.STOPPED
+WORKER_DIED = FailureKind.WORKER_DIED
+NOT_LOADED = FailureKind.NOT_LOADED
+ENGINE_FAILED = FailureKind.ENGINE_FAILED
 
 
 @dataclass(frozen=True)
 class Failed:
     request_id: int | None
-    kind: str
-    message: str
+    kind: FailureKind
+    message: str  # for the user: what happened and what to do
     detail: str = ""  # traceback or native log tail, for the log file, not the user

@@ -1,13 +1,14 @@
 """The engine worker process: owns the one llama_cpp.Llama object and serves requests from the
-app over a pipe. Nothing here may touch Qt or the store; a crash here ends only this process.
+app over a pipe. Nothing here may touch Qt or the store; a crash here ends only this process,
+and this process ends with the app (it watches a lifeline pipe, and on Linux asks the kernel).
 """
 
 from __future__ import annotations
 
 import faulthandler
-import functools
 import os
 import sys
+import threading
 import time
 import traceback
 from collections import deque
@@ -15,38 +16,64 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from desktop_app.core.engine import protocol as p
+from desktop_app.core.engine import templates
+from desktop_app.core.engine.build import build_label, libggml, offload_device, probe
+from desktop_app.core.engine.templates import TEMPLATE, TURN_TOKENS, TemplateFailed
 from desktop_app.core.gguf_info import NotGGUF, read_header
 
-# Named chat formats for models whose GGUF carries no template (llama_chat_format functions).
-FORMATTERS = {
-    "gemma": "format_gemma",
-    "chatml": "format_chatml",
-    "llama-3": "format_llama3",
-    "llama-2": "format_llama2",
-    "mistral-instruct": "format_mistral_instruct",
-    "qwen": "format_qwen",
-    "zephyr": "format_zephyr",
-    "alpaca": "format_alpaca",
-}
-TEMPLATE = "template"
-# Special tokens that open or close a turn: a model that emits one has finished its answer
-# (base models otherwise run on into an invented next turn; these tokens print nothing).
-TURN_TOKENS = {
-    "gemma": ("<start_of_turn>", "<end_of_turn>"),
-    "chatml": ("<|im_start|>", "<|im_end|>"),
-    "qwen": ("<|im_start|>", "<|im_end|>"),
-    "llama-3": ("<|start_header_id|>", "<|eot_id|>"),
-}
+__all__ = ["Worker", "build_label", "probe", "serve"]  # probe, build_label: doctor's imports
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class PromptTooLong(Exception):
     pass
 
 
-def serve(conn: Connection, log_path: str | None = None) -> None:
+def serve(
+    conn: Connection,
+    log_path: str | None = None,
+    lifeline: Connection | None = None,
+    parent_pid: int | None = None,
+    pdeathsig: bool = False,
+) -> None:
     """Process entry point."""
+    if pdeathsig:
+        _die_with_parent(parent_pid)
+    if lifeline is not None:
+        threading.Thread(
+            target=_watch_parent, args=(lifeline, parent_pid), name="lifeline", daemon=True
+        ).start()
     _redirect_output(log_path)
     Worker(conn).run()
+
+
+def _die_with_parent(parent_pid: int | None) -> None:
+    """Linux: the kernel sends SIGKILL when the thread that started this process ends, even
+    while Python here is stuck in native code or never lets the lifeline thread run."""
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(0)  # the parent died before the request took effect
+
+
+def _watch_parent(lifeline: Connection, parent_pid: int | None) -> None:
+    """Every platform: the app holds the other end of the lifeline and never writes to it; when
+    the app dies the pipe reaches EOF, and the worker ends at once, whatever it was doing (an
+    endless chat template included). A changed parent pid (POSIX reparenting) says the same."""
+    while True:
+        try:
+            if lifeline.poll(1.0):
+                break  # EOF: the app never writes to it, so readable means closed
+        except OSError:
+            break
+        except MemoryError:  # a template at its memory cap, in the main thread: keep watching
+            continue
+        if parent_pid is not None and sys.platform != "win32" and os.getppid() != parent_pid:
+            break
+    os._exit(0)
 
 
 def _redirect_output(log_path: str | None) -> None:
@@ -65,6 +92,7 @@ class Worker:
         self.conn = conn
         self.llm: Any = None
         self.formatter: Any = None
+        self.model = ""  # the model's name, for messages
         self.turn_token_ids: set[int] = set()
         self.n_ctx = 0
         self.pending: deque[Any] = deque()
@@ -83,13 +111,20 @@ class Worker:
         msg = self.pending.popleft() if self.pending else self.conn.recv()
         if isinstance(msg, p.Shutdown):
             return False
-        if isinstance(msg, p.Load):
-            self.load(msg)
-        elif isinstance(msg, p.Chat):
-            self.chat(msg)
-        elif isinstance(msg, p.Unload):
-            self.unload()
-        # A Cancel that arrives when nothing runs has nothing to stop.
+        try:
+            if isinstance(msg, p.Load):
+                self.load(msg)
+            elif isinstance(msg, p.Chat):
+                self.chat(msg)
+            elif isinstance(msg, p.Unload):
+                self.unload()
+            # A Cancel that arrives when nothing runs has nothing to stop.
+        except (EOFError, OSError):
+            raise  # the pipe to the app broke
+        except Exception as exc:  # a bug here must not end the worker: report it, carry on
+            request_id = msg.request_id if isinstance(msg, p.Chat) else None
+            message = f"Something went wrong in the model process ({exc}). See the log."
+            self.send(p.Failed(request_id, p.ENGINE_FAILED, message, traceback.format_exc()))
         return True
 
     def send(self, event: Any) -> None:
@@ -99,46 +134,18 @@ class Worker:
     def load(self, req: p.Load) -> None:
         self.unload()
         started = time.perf_counter()
-        try:
-            header = read_header(req.model_path)
-        except NotGGUF as exc:
-            self.send(p.Failed(None, p.BAD_MODEL, str(exc)))
+        self.model = req.model_id or os.path.basename(req.model_path)
+        checked = self._check(req)
+        if checked is None or not self._open(req):
             return
-        chat_format = TEMPLATE if header.chat_template else req.chat_format
-        if chat_format != TEMPLATE and chat_format not in FORMATTERS:
-            self.send(p.Failed(None, p.NO_CHAT_FORMAT, _no_format_message(req, chat_format)))
-            return
-        try:
-            import llama_cpp
-
-            _libggml()  # the backends of a GGML_BACKEND_DL build, before the model needs them
-            self.llm = llama_cpp.Llama(
-                model_path=req.model_path,
-                n_ctx=req.n_ctx,
-                n_threads=req.n_threads,
-                n_threads_batch=req.n_threads_batch,
-                n_gpu_layers=req.n_gpu_layers,
-                n_batch=req.n_batch,
-                verbose=False,
-            )
-        except Exception as exc:  # llama.cpp reports every load failure as ValueError
-            self.send(
-                p.Failed(
-                    None,
-                    p.LOAD_FAILED,
-                    (
-                        f"llama.cpp could not load {os.path.basename(req.model_path)} ({exc}). "
-                        "The file may be damaged, too large for the free memory, or need a "
-                        "newer llama.cpp."
-                    ),
-                    traceback.format_exc(),
-                )
-            )
-            return
+        template, chat_format = checked
+        if chat_format == TEMPLATE:
+            self.formatter = templates.template_formatter(template, self.llm)
+        else:
+            self.formatter = templates.named_formatter(chat_format)
         self.n_ctx = self.llm.n_ctx()
-        self.formatter = self._make_formatter(chat_format, header.chat_template)
         self.turn_token_ids = self._single_tokens(TURN_TOKENS.get(chat_format, ()))
-        device = _offload_device(req.n_gpu_layers)
+        device = offload_device(req.n_gpu_layers)
         self.send(
             p.Loaded(
                 req.model_path,
@@ -151,18 +158,49 @@ class Worker:
             )
         )
 
-    def _make_formatter(self, chat_format: str, template: str | None) -> Any:
-        from llama_cpp import llama_chat_format as fmt
+    def _check(self, req: p.Load) -> tuple[str | None, str] | None:
+        """The file's chat template and the format to use, or None after sending why the
+        model cannot be used: not a sound GGUF, no way to format a chat, a broken template."""
+        try:
+            header = read_header(req.model_path)
+        except NotGGUF as exc:
+            self.send(p.Failed(None, p.BAD_MODEL, str(exc)))
+            return None
+        chat_format = TEMPLATE if header.chat_template else req.chat_format
+        if chat_format != TEMPLATE and chat_format not in templates.FORMATTERS:
+            message = templates.no_format_message(self.model, chat_format)
+            self.send(p.Failed(None, p.NO_CHAT_FORMAT, message))
+            return None
+        try:
+            templates.check_compiles(header.metadata, self.model)
+        except TemplateFailed as exc:
+            self.send(p.Failed(None, p.TEMPLATE_FAILED, str(exc), traceback.format_exc()))
+            return None
+        return header.chat_template, chat_format
 
-        if chat_format != TEMPLATE:
-            return getattr(fmt, FORMATTERS[chat_format])
-        eos, bos = self.llm.token_eos(), self.llm.token_bos()
-        return fmt.Jinja2ChatFormatter(
-            template=template,
-            eos_token=self.llm._model.token_get_text(eos) if eos != -1 else "",
-            bos_token=self.llm._model.token_get_text(bos) if bos != -1 else "",
-            stop_token_ids=[eos],
-        )
+    def _open(self, req: p.Load) -> bool:
+        """Load the weights into self.llm; False after sending why llama.cpp could not."""
+        try:
+            import llama_cpp
+
+            libggml()  # the backends of a GGML_BACKEND_DL build, before the model needs them
+            self.llm = llama_cpp.Llama(
+                model_path=req.model_path,
+                n_ctx=req.n_ctx,
+                n_threads=req.n_threads,
+                n_threads_batch=req.n_threads_batch,
+                n_gpu_layers=req.n_gpu_layers,
+                n_batch=req.n_batch,
+                verbose=False,
+            )
+            return True
+        except Exception as exc:  # llama.cpp reports every load failure as ValueError
+            message = (
+                f"llama.cpp could not load {os.path.basename(req.model_path)} ({exc}). The file "
+                "may be damaged, too large for the free memory, or need a newer llama.cpp."
+            )
+            self.send(p.Failed(None, p.LOAD_FAILED, message, traceback.format_exc()))
+            return False
 
     def _single_tokens(self, texts: tuple[str, ...]) -> set[int]:
         ids = set()
@@ -187,6 +225,11 @@ class Worker:
             tokens, left_out, result = self.fit(req.messages, req.sampling.max_tokens)
         except PromptTooLong as exc:
             self.send(p.Failed(req.request_id, p.PROMPT_TOO_LONG, str(exc)))
+            return
+        except TemplateFailed as exc:
+            self.send(
+                p.Failed(req.request_id, p.TEMPLATE_FAILED, str(exc), traceback.format_exc())
+            )
             return
         self.send(p.Started(req.request_id, len(tokens), left_out))
         try:
@@ -263,7 +306,7 @@ class Worker:
         )
 
     def render(self, messages: list[dict[str, str]]) -> tuple[list[int], Any]:
-        result = self.formatter(messages=messages)
+        result = templates.render(self.formatter, messages, self.model)
         tokens = self.llm.tokenize(
             result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
         )
@@ -312,123 +355,3 @@ class _StopAtTurnToken:
 
     def __call__(self, input_ids: Any, logits: Any) -> bool:
         return len(input_ids) > 0 and int(input_ids[-1]) in self.ids
-
-
-def _no_format_message(req: p.Load, chat_format: str | None) -> str:
-    name = os.path.basename(req.model_path)
-    if chat_format:
-        return f"Unknown chat format '{chat_format}' for {name}. Known: {', '.join(FORMATTERS)}."
-    return (
-        f"{name} carries no chat template, and no chat format is set for it. Without one the "
-        "model would be prompted in the wrong format and answer nonsense. Pick its chat format "
-        "(for example chatml or gemma) when you import it."
-    )
-
-
-DEVICE_TYPES = ("cpu", "gpu", "igpu", "accel", "meta")  # enum ggml_backend_dev_type
-
-
-@functools.cache  # declares the signatures and loads DL backends once per process
-def _libggml() -> Any:
-    """ggml's functions as libllama sees them. On Linux the wheel carries libggml twice (libggml.so
-    and libggml.so.0, files, not links), and opening the first by path would load a second copy
-    with a registry of its own; looking the symbols up through libllama's handle finds the copy
-    it linked. Windows has one ggml.dll, and GetProcAddress searches only the DLL it is given."""
-    import ctypes
-
-    import llama_cpp.llama_cpp
-
-    if sys.platform == "win32":
-        from llama_cpp._ggml import libggml as lib
-    else:
-        lib = llama_cpp.llama_cpp._lib
-    vp, size = ctypes.c_void_p, ctypes.c_size_t
-    for name, restype, argtypes in (
-        ("ggml_backend_load_all_from_path", None, [ctypes.c_char_p]),
-        ("ggml_backend_reg_count", size, []),
-        ("ggml_backend_reg_get", vp, [size]),
-        ("ggml_backend_reg_name", ctypes.c_char_p, [vp]),
-        ("ggml_backend_dev_count", size, []),
-        ("ggml_backend_dev_get", vp, [size]),
-        ("ggml_backend_dev_name", ctypes.c_char_p, [vp]),
-        ("ggml_backend_dev_description", ctypes.c_char_p, [vp]),
-        ("ggml_backend_dev_type", ctypes.c_int, [vp]),
-        ("ggml_backend_dev_memory", None, [vp, ctypes.POINTER(size), ctypes.POINTER(size)]),
-    ):
-        fn = getattr(lib, name)
-        fn.restype, fn.argtypes = restype, argtypes
-    if lib.ggml_backend_reg_count() == 0:
-        # A build with loadable backends (GGML_BACKEND_DL: the GPU variants) registers none
-        # until asked. A module that cannot load here (the CUDA one without the NVIDIA driver)
-        # is skipped, and the CPU one still runs.
-        lib.ggml_backend_load_all_from_path(
-            os.path.dirname(llama_cpp.llama_cpp._lib._name).encode()
-        )
-    return lib
-
-
-def ggml_backends() -> list[str]:
-    """The backends compiled into this llama.cpp build: ["CPU"], ["CUDA", "CPU"], ["Metal", …],
-    whether or not a device for them is present. How the app finds out which build it got."""
-    lib = _libggml()
-    count = lib.ggml_backend_reg_count()
-    return [lib.ggml_backend_reg_name(lib.ggml_backend_reg_get(i)).decode() for i in range(count)]
-
-
-def ggml_devices() -> list[dict[str, Any]]:
-    """The devices those backends could open: "CPU" always; "CUDA0", "Metal", "Vulkan0", …
-    where the build has the backend and the machine has the GPU and its driver."""
-    import ctypes
-
-    lib, size = _libggml(), ctypes.c_size_t
-    devices = []
-    for i in range(lib.ggml_backend_dev_count()):
-        dev = lib.ggml_backend_dev_get(i)
-        free, total = size(0), size(0)
-        lib.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
-        kind = lib.ggml_backend_dev_type(dev)
-        devices.append(
-            {
-                "name": lib.ggml_backend_dev_name(dev).decode(),
-                "description": (lib.ggml_backend_dev_description(dev) or b"").decode().strip(),
-                "type": DEVICE_TYPES[kind] if 0 <= kind < len(DEVICE_TYPES) else str(kind),
-                "memory_free_bytes": free.value,
-                "memory_total_bytes": total.value,
-            }
-        )
-    return devices
-
-
-CPU_BACKENDS = {"CPU", "BLAS", "AMX", "RPC"}  # run on the CPU, or (RPC) not a local GPU
-
-
-def build_label(backends: list[str]) -> str:
-    """The GPU backends of the build ("CUDA", "Metal", "Vulkan", …), or "CPU" if it has none."""
-    return ", ".join(b for b in backends if b not in CPU_BACKENDS) or "CPU"
-
-
-def _offload_device(n_gpu_layers: int) -> str:
-    """Where layers asked for the GPU really go: the first GPU device, else the CPU."""
-    if not n_gpu_layers:
-        return "CPU"
-    try:
-        gpus = [d for d in ggml_devices() if d["type"] in ("gpu", "igpu")]
-    except (AttributeError, OSError):  # an older build without the device registry
-        return "CPU"
-    return f"{gpus[0]['name']} ({gpus[0]['description']})" if gpus else "CPU"
-
-
-def probe() -> dict[str, Any]:
-    """What the installed llama.cpp build offers; run in a throw-away process (a broken build
-    can crash on import)."""
-    import llama_cpp
-
-    backends = ggml_backends()
-    return {
-        "llama_cpp_python": llama_cpp.__version__,
-        "build": build_label(backends),
-        "backends": backends,
-        "devices": ggml_devices(),
-        "system_info": llama_cpp.llama_print_system_info().decode().strip(),
-        "gpu_offload": bool(llama_cpp.llama_supports_gpu_offload()),
-    }
