@@ -87,3 +87,67 @@ def test_a_broken_extra_catalog_is_left_out_and_reported(tmp_path: Path) -> None
     assert "x" not in catalog and len(catalog) == len(load_catalog(extra=tmp_path / "none"))
     assert any("entry 'x'" in p for p in catalog.problems)
     assert "left out" in catalog.problems[-1]
+
+
+# -- untrusted catalogs: names that could leave the models folder (issue 10, point 6) --------
+BAD_FILENAMES = [
+    "../../escaped/x.gguf",
+    "/etc/escaped.gguf",
+    "..\\..\\escaped\\x.gguf",
+    "sub/x.gguf",
+    ".hidden.gguf",
+    "x\u0000.gguf",
+    "C:x.gguf",
+    "CON.gguf",
+    "a" * 300 + ".gguf",
+]
+BAD_REPOS = ["../escaped", "org/name/extra", "org", "-org/name", "org/na..me", "org/name\\x"]
+
+
+def with_quant(**changes) -> str:
+    data = shipped()
+    data["models"][1]["quants"][0].update(changes)
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize("filename", BAD_FILENAMES)
+def test_file_names_must_be_one_plain_component(filename: str) -> None:
+    found = problems_in(with_quant(filename=filename), "test")
+    assert any("llama-3.2-3b-instruct" in p and "filename" in p for p in found), found
+
+
+@pytest.mark.parametrize("repo", BAD_REPOS)
+def test_repositories_must_be_org_slash_name(repo: str) -> None:
+    found = problems_in(with_quant(repo=repo), "test")
+    assert any("llama-3.2-3b-instruct" in p and "repo" in p for p in found), found
+
+
+def test_an_extra_catalog_cannot_redirect_the_starter_outside(tmp_path: Path) -> None:
+    """The reported attack: an extra catalog's starter entry wrote 253 MB over a user's file."""
+    data = shipped()
+    data["models"][0]["quants"][0]["filename"] = "../../escaped/x.gguf"
+    extra = tmp_path / "evil.json"
+    extra.write_text(json.dumps(data))
+    catalog = load_catalog(extra=extra)
+    assert catalog["gemma-3-270m"].quant().filename == "gemma-3-270m-q4_k_m.gguf"
+    assert any("filename" in p for p in catalog.problems)
+
+
+def test_the_starter_install_refuses_a_name_outside_the_models_folder(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from desktop_app.core.errors import SmallwiseError
+    from desktop_app.core.starter import install_starter
+    from desktop_app.core.store import Store
+
+    starter = load_catalog()["gemma-3-270m"]
+    evil = replace(starter.quants[0], filename="../escaped.gguf")
+    models = tmp_path / "data" / "models"
+    models.mkdir(parents=True)
+    victim = tmp_path / "data" / "escaped.gguf"
+    victim.write_text("the user's own file\n")
+    store = Store(tmp_path / "db.sqlite")
+    with pytest.raises(SmallwiseError, match="not a plain file name"):
+        install_starter(models, replace(starter, quants=(evil,)), store)
+    assert victim.read_text() == "the user's own file\n"
+    assert store.installed_model("gemma-3-270m") is None
