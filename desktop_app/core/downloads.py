@@ -17,15 +17,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import os
 import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +40,9 @@ from huggingface_hub.utils import build_hf_headers, get_session, httpx  # noqa: 
 from desktop_app.core import file_lock  # noqa: E402
 from desktop_app.core.confined import confined, local_name, name_problem  # noqa: E402
 from desktop_app.core.errors import Cancelled, DownloadBusy, DownloadError  # noqa: E402
+from desktop_app.core.retry_policy import RETRY_AFTER_CAP_S, retry_after_s, retry_delay  # noqa: E402
 
 CHUNK = 1 << 20
-RETRIES = 5  # tries after the first, for a dropped connection or a busy hub
-BACKOFF_S = 0.5  # the first wait; it doubles, up to BACKOFF_MAX_S
-BACKOFF_MAX_S = 8.0
-RETRY_AFTER_CAP_S = 60.0  # a hub asking for a longer wait is not waited out: the user is told
-RETRY_BUDGET_S = 180.0  # all waits of one try together (progress starts a new count)
 PARTIAL_DIR = ".partial"
 SWEEP_LIMIT = 1000  # entries of the partial folder looked at per download
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
@@ -128,37 +121,6 @@ def _retrying(ask: Callable[[], Any]) -> Any:
             time.sleep(delay)
 
 
-def retry_delay(response: Any, failures: int, waited: float) -> float | None:
-    """Seconds to wait before the next try, or None to give up: after RETRIES failures, on a
-    status that trying again cannot fix (4xx but 429), when the hub asks for more than
-    RETRY_AFTER_CAP_S, or past RETRY_BUDGET_S in all. response is None for a network error."""
-    asked = None
-    if response is not None:
-        if response.status_code != 429 and response.status_code < 500:
-            return None
-        asked = retry_after_s(response.headers.get("Retry-After"))
-    if failures > RETRIES or (asked is not None and asked > RETRY_AFTER_CAP_S):
-        return None
-    delay = asked if asked is not None else min(BACKOFF_MAX_S, BACKOFF_S * 2 ** (failures - 1))
-    return delay if waited + delay <= RETRY_BUDGET_S else None
-
-
-def retry_after_s(value: str | None) -> float | None:
-    """A Retry-After header in seconds from now: a number of seconds or an HTTP date."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def _is_sha256(value: str | None) -> bool:
     return bool(value) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
 
@@ -170,7 +132,7 @@ def _http_message(response: Any, base: str) -> str:
     asked = retry_after_s(response.headers.get("Retry-After")) if response is not None else None
     if asked is not None and asked > RETRY_AFTER_CAP_S:
         return (
-            f"{base} is busy ({status}) and asked to wait about {math.ceil(asked / 60)} "
+            f"{base} is busy ({status}) and asked to wait about {-(-asked // 60):.0f} "
             "minutes. Try again then, or use a mirror."
         )
     if status == 429 or status >= 500:

@@ -11,9 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import file_lock
 from desktop_app.core.catalog import Catalog, CatalogModel
-from desktop_app.core.downloads import Download, DownloadError, Progress, RemoteFile, resolve
-from desktop_app.core.errors import LibraryError, NotGGUF
+from desktop_app.core.confined import confined, local_name, repo_problem
+from desktop_app.core.downloads import (
+    PARTIAL_DIR,
+    Download,
+    DownloadError,
+    Progress,
+    RemoteFile,
+    resolve,
+)
+from desktop_app.core.errors import LibraryError, NotGGUF, UnsafePath
 from desktop_app.core.gguf_info import read_header
 from desktop_app.core.model_choice import quant_from_name
 from desktop_app.core.store import Store
@@ -32,11 +41,17 @@ class Wanted:
 
 
 def split_hub_spec(spec: str) -> tuple[str, str] | None:
-    """'org/repo/path/file.gguf' → ('org/repo', 'path/file.gguf'); None for a catalog id."""
-    parts = spec.strip("/").split("/")
-    if len(parts) >= 3 and spec.lower().endswith(".gguf"):
-        return "/".join(parts[:2]), "/".join(parts[2:])
-    return None
+    """'org/repo/path/file.gguf' → ('org/repo', 'path/file.gguf'); None for a catalog id.
+    UnsafePath when the repository is not ORG/NAME or the file would not land as one plain
+    file name in the models folder."""
+    parts = spec.split("/")
+    if len(parts) < 3 or not spec.lower().endswith(".gguf"):
+        return None
+    repo, filename = "/".join(parts[:2]), "/".join(parts[2:])
+    if (problem := repo_problem(repo)) is not None:
+        raise UnsafePath(f"Refused {spec!r}: it is not a plain file name on the hub ({problem}).")
+    local_name(filename)
+    return repo, filename
 
 
 def plan_download(
@@ -65,7 +80,7 @@ def plan_download(
     variant = _variant(entry, quant)
     if variant.source != "hub":
         raise LibraryError(f"{entry.name} ships with Smallwise; there is nothing to download.")
-    remote = resolve(variant.repo, variant.filename, token=token)
+    remote = resolve(variant.repo, variant.filename, revision=variant.revision, token=token)
     return Wanted(
         entry.id, variant.type, remote, variant.sha256, entry.chat_format, f"hub:{variant.repo}"
     )
@@ -133,16 +148,7 @@ def import_file(
             "uses (for example --chat-format chatml), or the model would be "
             "prompted wrongly."
         )
-    target = path
-    if copy:
-        target = models_dir / path.name
-        if target.exists():
-            raise LibraryError(f"{target.name} is already in the models folder.")
-        partial = models_dir / ".partial" / (path.name + ".import")
-        partial.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        shutil.copyfile(path, partial)
-        os.chmod(partial, 0o600)
-        os.replace(partial, target)
+    target = _copy_in(path, models_dir) if copy else path
     model_id = _free_id(store, path.stem.lower())
     store.register_model(
         model_id,
@@ -153,6 +159,28 @@ def import_file(
         size_bytes=target.stat().st_size,
     )
     return store.installed_model(model_id)
+
+
+def _copy_in(path: Path, models_dir: Path) -> Path:
+    """Copy a GGUF into the models folder under its own (plain) name, one copy at a time: a
+    download or another import of the same name holds the same lock."""
+    target = confined(models_dir, path.name)
+    partial = confined(models_dir, path.name + ".import", PARTIAL_DIR)
+    partial.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        with file_lock.exclusive(confined(models_dir, path.name + ".lock", PARTIAL_DIR)):
+            if target.exists():
+                raise LibraryError(f"{target.name} is already in the models folder.")
+            partial.unlink(missing_ok=True)  # never write through a link left there
+            shutil.copyfile(path, partial)
+            os.chmod(partial, 0o600)
+            os.replace(partial, target)
+    except file_lock.Busy:
+        raise LibraryError(
+            f"{path.name} is already being copied or downloaded into the models folder by "
+            "another Smallwise window or terminal; wait for it to finish."
+        ) from None
+    return target
 
 
 def _free_id(store: Store, base: str) -> str:
@@ -187,6 +215,7 @@ def listing(catalog: Catalog, store: Store) -> list[dict[str, Any]]:
                 "roles": entry.roles,
                 "recommended_quant": entry.default_quant,
                 "size_bytes": entry.quant().size_bytes,
+                "size_verified": entry.quant().size_verified,
                 "license": entry.license["name"],
                 "non_commercial": entry.license["non_commercial"],
                 "description": entry.description,

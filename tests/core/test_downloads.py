@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hub_server import FakeHub
 
-from desktop_app.core import downloads
+from desktop_app.core import downloads, retry_policy
 from desktop_app.core.downloads import Cancelled, Download, DownloadError, resolve
 
 REPO, FILE = "acme/tiny-GGUF", "tiny-Q4_K_M.gguf"
@@ -131,7 +131,7 @@ def test_server_error_mid_download_is_reported(hub, models, quick_backoff) -> No
 
 
 def test_stalled_server_times_out_with_a_message(hub, models, monkeypatch) -> None:
-    monkeypatch.setattr(downloads, "RETRIES", 1)
+    monkeypatch.setattr(retry_policy, "RETRIES", 1)
     remote = resolve(REPO, FILE)
     hub.files[(REPO, FILE)].stall_s = 3
     started = time.monotonic()
@@ -290,7 +290,7 @@ def test_bytes_changed_on_disk_during_the_transfer_are_caught(hub, models) -> No
 # -- retries: 5xx and 429 with backoff and Retry-After, 4xx at once (point 9) ----------------
 @pytest.fixture
 def quick_backoff(monkeypatch):
-    monkeypatch.setattr(downloads, "BACKOFF_S", 0.01)
+    monkeypatch.setattr(retry_policy, "BACKOFF_S", 0.01)
 
 
 def test_503_twice_then_ok_honours_retry_after(hub, payload, models) -> None:
@@ -341,13 +341,13 @@ def test_resolve_retries_a_busy_hub(hub, payload, quick_backoff) -> None:
      ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
 )
 def test_retry_after_values(header, seconds) -> None:
-    assert downloads.retry_after_s(header) == seconds
+    assert retry_policy.retry_after_s(header) == seconds
 
 
 def test_retry_after_as_a_date_in_the_future() -> None:
     from email.utils import formatdate
 
-    wait = downloads.retry_after_s(formatdate(time.time() + 30, usegmt=True))
+    wait = retry_policy.retry_after_s(formatdate(time.time() + 30, usegmt=True))
     assert wait is not None and 25 <= wait <= 31
 
 
