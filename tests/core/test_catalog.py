@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop_app.core.catalog import CatalogError, load_catalog, problems_in, shipped_text
+from desktop_app.core.confined import confined, name_problem, repo_problem
 
 
 def shipped() -> dict:
@@ -151,3 +155,94 @@ def test_the_starter_install_refuses_a_name_outside_the_models_folder(tmp_path: 
         install_starter(models, replace(starter, quants=(evil,)), store)
     assert victim.read_text() == "the user's own file\n"
     assert store.installed_model("gemma-3-270m") is None
+
+
+# -- fuzzing: any document gives a catalog with its problems listed, or a CatalogError ------
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=8,
+)
+NAMES = st.sampled_from(BAD_FILENAMES + BAD_REPOS + ["ok.gguf", "ünïcødé.gguf", "x.gguf\n"]) | (
+    st.text(max_size=40).map(lambda t: t + ".gguf")
+)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        items = list(node.items())
+    else:
+        items = list(enumerate(node)) if isinstance(node, list) else []
+    for key, child in items:
+        yield from _paths(child, (*prefix, key))
+
+
+@st.composite
+def catalogs(draw) -> str:
+    """The shipped catalog cut to one or two models (for speed), then changed in one to four
+    places: a value replaced by any JSON, a field deleted, a name swapped for a hostile one."""
+    picks = draw(st.lists(st.sampled_from(range(len(SHIPPED["models"]))), min_size=1, max_size=2))
+    doc = {"schema_version": 1, "models": [copy.deepcopy(SHIPPED["models"][i]) for i in picks]}
+    for _ in range(draw(st.integers(1, 4))):
+        places = list(_paths(doc))[1:]
+        if not places:
+            break
+        action = draw(st.sampled_from(["replace", "delete", "name", "huge", "filename", "repo"]))
+        if action in ("filename", "repo"):  # aim at the fields that name files
+            names = [p for p in places if p[-1] == action] or places
+            path = draw(st.sampled_from(names))
+        else:
+            path = draw(st.sampled_from(places))
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        if action == "delete":
+            del parent[path[-1]]
+        elif action in ("name", "filename", "repo"):
+            parent[path[-1]] = draw(NAMES)
+        elif action == "huge":
+            parent[path[-1]] = draw(st.sampled_from([10**400, -(10**30), 2**64, 1e308]))
+        else:
+            parent[path[-1]] = draw(JSON)
+    return json.dumps(doc)
+
+
+SHIPPED = shipped()
+BASE_TEXT = json.dumps({"schema_version": 1, "models": [SHIPPED["models"][0]]})
+
+
+@settings(
+    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=catalogs())
+def test_fuzzed_catalogs_load_or_fail_cleanly(text: str, tmp_path: Path) -> None:
+    """Never another exception, and never a file name that leaves the models folder."""
+    try:
+        loaded = [load_catalog(text)]
+    except CatalogError as exc:
+        assert str(exc)
+        loaded = []
+    extra = tmp_path / "extra.json"
+    extra.write_text(text)
+    loaded.append(load_catalog(BASE_TEXT, extra=extra))  # a broken extra one is left out
+    for catalog in loaded:
+        assert all(isinstance(p, str) for p in catalog.problems)
+        for model in catalog.values():
+            for quant in model.quants:
+                assert name_problem(quant.filename) is None
+                assert quant.repo is None or repo_problem(quant.repo) is None
+                assert confined(tmp_path, quant.filename).parent == tmp_path
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.binary(max_size=200) | st.text(max_size=200))
+def test_fuzzed_bytes_are_reported_not_raised(raw) -> None:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    assert all(isinstance(p, str) for p in problems_in(text, "fuzz"))
+    assert problems_in("[" * 100_000, "deep")[0].startswith("deep is not valid JSON")
