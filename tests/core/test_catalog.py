@@ -246,3 +246,27 @@ def test_fuzzed_bytes_are_reported_not_raised(raw) -> None:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     assert all(isinstance(p, str) for p in problems_in(text, "fuzz"))
     assert problems_in("[" * 100_000, "deep")[0].startswith("deep is not valid JSON")
+
+
+# -- issue 18: the figures are those of the files the catalog names ---------------------------
+PUBLISHED = {  # size, sha256 prefix (None: not pinned), revision prefix (None: main)
+    ("qwen3-1.7b", "Q4_K_M"): (1282439584, "72c5c3cb", "dcb19155"),
+    ("qwen3-1.7b", "Q5_K_M"): (1471805856, "4287aca1", "dcb19155"),
+    ("qwen3-1.7b", "Q6_K"): (1673007520, "95aec3c8", "dcb19155"),
+    ("llama-3.2-3b-instruct", "Q4_K_M"): (2019377696, "6c1a2b41", "5ab33fa9"),
+    ("phi-4-mini-instruct", "Q4_K_M"): (2491874688, "01999f17", "7ff82c2a"),
+    ("phi-4-mini-instruct", "Q8_0"): (4084611456, None, None),
+}
+
+
+def test_catalog_figures_are_those_of_the_named_files() -> None:
+    catalog = load_catalog()
+    for (model_id, quant_type), (size, sha, revision) in PUBLISHED.items():
+        quant = catalog[model_id].quant(quant_type)
+        assert quant.size_bytes == size and quant.size_verified, (model_id, quant_type)
+        assert (quant.sha256 or "")[:8] == (sha or ""), (model_id, quant_type)
+        assert quant.revision[:8] == (revision or "main"), (model_id, quant_type)
+    for model in catalog.values():  # a pinned file says where its figures were checked
+        for quant, raw in zip(model.quants, model.raw["quants"], strict=True):
+            if quant.revision != "main":
+                assert raw["verified"]["source"].startswith("https://huggingface.co/"), model.id
