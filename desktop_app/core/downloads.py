@@ -21,7 +21,8 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -90,8 +91,35 @@ def resolve(
         api = HfApi(endpoint=base, token=token)
         return meta, api.get_paths_info(repo, [filename], revision=revision)
 
-    try:
+    with _hub_errors(repo, filename, base):
         meta, infos = _retrying(ask)
+    lfs = infos[0].lfs if infos and getattr(infos[0], "lfs", None) else None
+    sha = lfs.sha256 if lfs else (meta.etag if _is_sha256(meta.etag) else None)
+    if meta.size is None:
+        raise DownloadError(f"{base} did not say how large {filename} is; try again later.")
+    return RemoteFile(repo, filename, revision, url, int(meta.size), sha, meta.etag or "")
+
+
+def remote_size(
+    repo: str, filename: str, revision: str = "main", token: str | None = None, timeout=10.0
+) -> int:
+    """The size of a file on the hub from one HEAD request; nothing is downloaded."""
+    base = endpoint()
+    url = hf_hub_url(repo, filename, revision=revision, endpoint=base)
+    with _hub_errors(repo, filename, base):
+        meta = _retrying(
+            lambda: get_hf_file_metadata(url, token=token, timeout=timeout, endpoint=base)
+        )
+    if meta.size is None:
+        raise DownloadError(f"{base} did not say how large {filename} is; try again later.")
+    return int(meta.size)
+
+
+@contextmanager
+def _hub_errors(repo: str, filename: str, base: str) -> Iterator[None]:
+    """The hub's and the network's exceptions as DownloadError with a message for the user."""
+    try:
+        yield
     except (EntryNotFoundError, RepositoryNotFoundError) as exc:
         raise DownloadError(f"{repo}/{filename} does not exist on {base}. Check the name.") from exc
     except OfflineModeIsEnabled as exc:
@@ -100,11 +128,6 @@ def resolve(
         raise DownloadError(_http_message(exc.response, base)) from exc
     except (httpx.TransportError, OSError) as exc:
         raise DownloadError(_network_message(exc, base)) from exc
-    lfs = infos[0].lfs if infos and getattr(infos[0], "lfs", None) else None
-    sha = lfs.sha256 if lfs else (meta.etag if _is_sha256(meta.etag) else None)
-    if meta.size is None:
-        raise DownloadError(f"{base} did not say how large {filename} is; try again later.")
-    return RemoteFile(repo, filename, revision, url, int(meta.size), sha, meta.etag or "")
 
 
 def _retrying(ask: Callable[[], Any]) -> Any:

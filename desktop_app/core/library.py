@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from desktop_app.core.downloads import (
     DownloadError,
     Progress,
     RemoteFile,
+    remote_size,
     resolve,
 )
 from desktop_app.core.errors import LibraryError, NotGGUF, UnsafePath
@@ -247,3 +249,63 @@ def _installed_state(row: dict[str, Any] | None) -> dict[str, Any] | None:
         "size_on_disk": path.stat().st_size if path.exists() else 0,
         "source": row["source"],
     }
+
+
+@dataclass(frozen=True)
+class SizeCheck:
+    """A catalog figure against the size the hub gives for the same file."""
+
+    model_id: str
+    quant: str
+    catalog_bytes: int
+    hub_bytes: int | None  # None when the hub could not say: see problem
+    problem: str | None = None
+
+    @property
+    def wrong(self) -> bool:
+        return self.hub_bytes is not None and self.hub_bytes != self.catalog_bytes
+
+
+def check_sizes(
+    catalog: Catalog, token: str | None = None, timeout: float = 10.0, workers: int = 4
+) -> list[SizeCheck]:
+    """One HEAD per hub file of the catalog, at its pinned revision (for `smallwise models
+    check-sizes` or a "Check sizes" action; blocks, so never on the GUI thread). A file the hub
+    cannot answer for is reported in its SizeCheck, never raised."""
+    files = [(m.id, q) for m in catalog.values() for q in m.quants if q.source == "hub" and q.repo]
+
+    def check(item: tuple[str, Any]) -> SizeCheck:
+        model_id, q = item
+        try:
+            size = remote_size(q.repo, q.filename, q.revision, token=token, timeout=timeout)
+        except DownloadError as exc:
+            return SizeCheck(model_id, q.type, q.size_bytes, None, str(exc))
+        return SizeCheck(model_id, q.type, q.size_bytes, size)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sizes") as pool:
+        return list(pool.map(check, files))
+
+
+def size_report(checks: Iterable[SizeCheck]) -> list[str]:
+    """One line per catalog figure the hub contradicts, for the user."""
+    return [
+        f"{c.model_id} {c.quant}: the catalog says {c.catalog_bytes:,} bytes, the file on the "
+        f"hub has {c.hub_bytes:,} bytes."
+        for c in checks
+        if c.wrong
+    ]
+
+
+def with_hub_sizes(catalog: Catalog, checks: Iterable[SizeCheck]) -> Catalog:
+    """The catalog with the sizes the hub gave (marked verified), for plans made from now on."""
+    found = {(c.model_id, c.quant): c.hub_bytes for c in checks if c.hub_bytes is not None}
+    models = {}
+    for model_id, model in catalog.items():
+        quants = tuple(
+            replace(q, size_bytes=found[(model_id, q.type)], size_verified=True)
+            if (model_id, q.type) in found
+            else q
+            for q in model.quants
+        )
+        models[model_id] = replace(model, quants=quants)
+    return Catalog(models, list(catalog.problems))
