@@ -26,6 +26,8 @@ class Served:
     status: int | None = None  # answer every request with this status
     stall_s: float = 0.0  # wait this long before sending the body
     chunk_delay_s: float = 0.0  # a slow link: wait between 64 KiB chunks
+    fail_next: list[int] = field(default_factory=list)  # answer the next requests with these
+    retry_after: str | None = None  # the Retry-After header sent with fail_next answers
     ranges_seen: list[str] = field(default_factory=list)
 
 
@@ -86,8 +88,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
 
-    def _error(self, status: int) -> bool:
+    def _error(self, status: int, retry_after: str | None = None) -> bool:
         self.send_response(status)
+        if retry_after is not None:
+            self.send_header("Retry-After", retry_after)
         if status == 404:
             self.send_header("X-Error-Code", "EntryNotFound")
             self.send_header("X-Error-Message", "Entry not found")
@@ -99,6 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.hub.requests.append(f"{self.command} {self.path}")
         if served is None:
             return self._error(404)
+        if served.fail_next:
+            return self._error(served.fail_next.pop(0), served.retry_after)
         if served.status:
             return self._error(served.status)
         return False

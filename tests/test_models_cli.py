@@ -8,9 +8,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from ggufs import write_tiny_model
 from hub_server import FakeHub
 
 REPO = "acme/tiny-GGUF"
@@ -191,3 +193,54 @@ def test_the_catalog_setting_works_like_the_environment_variable(setup) -> None:
     (home / "config" / "settings.json").write_text(json.dumps({"extra_catalog": catalog}))
     ids = {r["id"] for r in json.loads(run(env, "models", "list", "--json").stdout)}
     assert "tiny-chat" in ids
+
+
+def test_two_downloads_of_one_file_at_once(setup, tmp_path: Path) -> None:
+    """Two terminals on one file: the second says so in one line; the first installs it."""
+    hub, env, _ = setup
+    big = write_tiny_model(tmp_path / "big.gguf", n_embd=384, n_layer=4)  # ~9 MB
+    served = hub.add(REPO, "tiny-Q8_0.gguf", big)
+    served.chunk_delay_s = 0.05  # ~7 s for the whole file
+    catalog = json.loads(Path(env["SMALLWISE_CATALOG"]).read_text())
+    catalog["models"][0]["quants"][1].update(size_bytes=served.size, sha256=served.sha256)
+    Path(env["SMALLWISE_CATALOG"]).write_text(json.dumps(catalog))
+    download = [sys.executable, "-m", "desktop_app", "models", "download", "tiny-chat"]
+    first = subprocess.Popen(
+        [*download, "--quant", "Q8_0"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    lock = models_dir(env) / ".partial" / "tiny-Q8_0.gguf.lock"
+    deadline = time.monotonic() + 60
+    while not lock.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = run(env, "models", "download", "tiny-chat", "--quant", "Q8_0")
+    assert second.returncode == 1 and "already being downloaded" in second.stderr
+    said = second.stderr.strip().splitlines()
+    assert said[-1].startswith("smallwise: ") and "Traceback" not in second.stderr
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    sha = hashlib.sha256((models_dir(env) / "tiny-Q8_0.gguf").read_bytes()).hexdigest()
+    assert sha == served.sha256
+
+
+@pytest.mark.parametrize(
+    "spec", [f"{REPO}/..\\..\\escaped.gguf", f"{REPO}/../../escaped.gguf", "../escaped/x.gguf"]
+)
+def test_hub_specs_that_leave_the_models_folder_are_refused(setup, spec: str) -> None:
+    hub, env, tmp = setup
+    result = run(env, "models", "download", spec)
+    assert result.returncode == 1 and "not a plain file name" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not any(r.startswith("GET") for r in hub.requests)
+    assert not list(tmp.rglob("escaped*"))
+
+
+def test_a_pinned_revision_is_downloaded(setup, tiny_model: Path) -> None:
+    hub, env, tmp = setup
+    pinned = entry(tiny_model, None)
+    for quant in pinned["quants"]:
+        quant["revision"] = "c" * 40
+    Path(env["SMALLWISE_CATALOG"]).write_text(
+        json.dumps({"schema_version": 1, "models": [pinned]})
+    )
+    assert run(env, "models", "download", "tiny-chat", "--quant", "Q8_0").returncode == 0
+    assert any(f"/resolve/{'c' * 40}/tiny-Q8_0.gguf" in r for r in hub.requests)

@@ -2,7 +2,9 @@
 
 A broken catalog is reported with the entry and the field at fault, and the app carries on with
 the last good one. An organisation's own catalog (SMALLWISE_CATALOG) is checked the same way and
-merged over the shipped one, entry by entry. No Qt here.
+merged over the shipped one, entry by entry. A catalog is untrusted input: its size is bounded,
+and every file name and repository is checked again in code (core/confined.py), so that the
+schema and the code that writes files agree. No Qt here.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from typing import Any
 
 import jsonschema
 
+from desktop_app.core.confined import name_problem, repo_problem
 from desktop_app.core.errors import CatalogError
 from desktop_app.paths import AppPaths
 from desktop_app.settings import Settings
 
 ROLES = ("chat", "tutor", "math", "support", "code")
+MAX_CATALOG_BYTES = 4 << 20  # the shipped one is ~25 kB
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Quant:
     package: str | None = None
     repo: str | None = None
     size_verified: bool = False
+    revision: str = "main"  # a pinned commit where the catalog gives one
 
 
 @dataclass(frozen=True)
@@ -89,21 +94,63 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def problems_in(text: str, origin: str) -> list[str]:
     """Every schema violation, naming the entry and the field; [] when the catalog is good."""
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        return [f"{origin} is not valid JSON ({exc})."]
-    found = []
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+    data, problem = _parse(text, origin)
+    if problem:
+        return [problem]
+    found, seen = [], set()
+    for error in sorted(_validator().iter_errors(data), key=lambda e: _order(e.absolute_path)):
         path = list(error.absolute_path)
-        entry = ""
-        if len(path) >= 2 and path[0] == "models" and isinstance(path[1], int):
-            model = data["models"][path[1]]
-            ident = model.get("id") if isinstance(model, dict) else None
-            entry = f"entry '{ident or '#' + str(path[1])}', "
-            path = path[2:]
-        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-        found.append(f"{origin}: {entry}field {field or '(top level)'}: {error.message}")
+        seen.add(tuple(path))
+        found.append(_describe(data, path, error.message, origin))
+    for path, message in _unsafe_names(data):
+        if tuple(path) not in seen:
+            found.append(_describe(data, path, message, origin))
+    return found
+
+
+def _parse(text: str, origin: str) -> tuple[Any, str | None]:
+    if len(text) > MAX_CATALOG_BYTES:
+        return None, f"{origin} is larger than {MAX_CATALOG_BYTES >> 20} MB; it is not a catalog."
+    try:
+        return json.loads(text, parse_constant=_no_constant), None
+    except (ValueError, RecursionError) as exc:
+        return None, f"{origin} is not valid JSON ({str(exc)[:200]})."
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def _order(path: Any) -> list[tuple[bool, Any]]:
+    return [(isinstance(p, str), p) for p in path]  # ints and strs never compared
+
+
+def _describe(data: Any, path: list[Any], message: str, origin: str) -> str:
+    entry = ""
+    if len(path) >= 2 and path[0] == "models" and isinstance(path[1], int):
+        model = data["models"][path[1]]
+        ident = model.get("id") if isinstance(model, dict) else None
+        entry = f"entry '{str(ident)[:80] if ident else '#' + str(path[1])}', "
+        path = path[2:]
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return f"{origin}: {entry}field {field or '(top level)'}: {message[:300]}"
+
+
+def _unsafe_names(data: Any) -> list[tuple[list[Any], str]]:
+    """File names and repositories the code that writes files would refuse, checked here too
+    so that a catalog is refused as a whole, not one download at a time."""
+    found = []
+    models = data.get("models") if isinstance(data, dict) else None
+    for i, model in enumerate(models if isinstance(models, list) else []):
+        quants = model.get("quants") if isinstance(model, dict) else None
+        for j, quant in enumerate(quants if isinstance(quants, list) else []):
+            if not isinstance(quant, dict):
+                continue
+            name, repo = quant.get("filename"), quant.get("repo")
+            if isinstance(name, str) and (problem := name_problem(name)):
+                found.append((["models", i, "quants", j, "filename"], f"{problem}"))
+            if isinstance(repo, str) and (problem := repo_problem(repo)):
+                found.append((["models", i, "quants", j, "repo"], f"{problem}"))
     return found
 
 
@@ -157,9 +204,11 @@ def _remember(last_good: Path, text: str) -> None:
 def _extra_entries(path: Path, problems: list[str]) -> dict[str, CatalogModel]:
     origin = f"The extra catalog {path}"
     try:
-        text = path.read_text()
-    except OSError as exc:
-        problems.append(f"{origin} cannot be read ({exc.strerror}); it is left out.")
+        with path.open("rb") as fh:
+            text = fh.read(MAX_CATALOG_BYTES + 1).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        problems.append(f"{origin} cannot be read ({reason}); it is left out.")
         return {}
     found = problems_in(text, origin)
     if found:
@@ -183,6 +232,7 @@ def _entry(e: dict[str, Any]) -> CatalogModel:
             q.get("package"),
             q.get("repo"),
             q.get("verified", {}).get("size", False),
+            q.get("revision", "main"),
         )
         for q in e["quants"]
     )

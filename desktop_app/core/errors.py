@@ -78,3 +78,8 @@ class EngineError(SmallwiseError):
     def __init__(self, failed: object):
         super().__init__(getattr(failed, "message", str(failed)))
         self.failed = failed
+
+
+class UnsafePath(DownloadError, LibraryError, ValueError):
+    """A file name from outside (a catalog, a hub path, an imported file) would write outside
+    the models folder, or through a link; nothing was written."""

