@@ -95,9 +95,10 @@ def _answer(
             sys.stdout.write(event.text)
             sys.stdout.flush()
 
-    previous = signal.signal(signal.SIGINT, lambda *_: client.cancel())
+    conversations = Conversations(store, client, settings)
+    previous = signal.signal(signal.SIGINT, lambda *_: conversations.stop())
     try:
-        result = Conversations(store, client, settings).run(turn, Listener(event=show))
+        result = conversations.run(turn, Listener(event=show))
     finally:
         signal.signal(signal.SIGINT, previous)
         client.shutdown()
@@ -106,6 +107,9 @@ def _answer(
     if result.failed is not None:
         out.note(f"smallwise: {result.failed.message}")
         return 1
+    if not result.message_id:
+        out.note("smallwise: stopped before the model had loaded.")
+        return 130
     _report(result, turn, out)
     return 0
 

@@ -8,6 +8,7 @@ shows them. Which model answers is chosen before (core.model_choice). No Qt here
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,13 @@ class Conversations:
         self.store, self.client, self.settings = store, client, settings
         self._worked: dict[str, p.Load] = {}  # model id → the load settings that worked
         self._loaded: p.Load | None = None  # what the engine holds now
+        self._stop = threading.Event()  # the user stopped the turn (also while loading)
+
+    def stop(self) -> None:
+        """Stop the running turn: the answer so far is kept; a turn still loading its model
+        ends without one. From any thread."""
+        self._stop.set()
+        self.client.cancel()
 
     def forget_settings(self) -> None:
         """Context or threads changed: engine settings are made again at the next load."""
@@ -90,11 +98,14 @@ class Conversations:
 
     def run(self, turn: Turn, listener: Listener | None = None) -> TurnResult:
         listener = listener or Listener()
+        self._stop.clear()
         question = self._store_question(turn, listener)
         try:
             loaded = self.prepare(turn.model, listener.notice)
         except EngineError as exc:
             return self._answer_without_model(turn, listener, exc.failed.message, p.LOAD_FAILED)
+        if self._stop.is_set():  # stopped while the model loaded: no empty answer is kept
+            return TurnResult(0, st.STOPPED)
         hits, grounded = [], None
         if turn.assistant is not None and "knowledge_base" in turn.assistant.features:
             hits, grounded = self.store.run(lambda store: ground(KnowledgeBase(store), question))

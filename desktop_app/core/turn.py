@@ -18,6 +18,9 @@ from desktop_app.core.engine.client import EngineClient
 from desktop_app.core.model_choice import ModelChoice
 
 SAVE_EVERY_S = 1.0
+# How an answer that ended in a failure is kept: the user stopped it (the worker was ended
+# because it did not stop in time), the worker died (the text so far is kept), or an error.
+FAILED_STATUS = {p.STOPPED: st.STOPPED, p.WORKER_DIED: st.INTERRUPTED}
 IN_HISTORY = (st.COMPLETE, st.STOPPED, st.INTERRUPTED)
 
 
@@ -127,6 +130,6 @@ class ChatTurn:
         else:
             failed = result.failed or p.Failed(None, p.GENERATION_FAILED, "The answer ended.")
             result.failed = failed
-            result.status = st.INTERRUPTED if failed.kind == p.WORKER_DIED else st.ERROR
+            result.status = FAILED_STATUS.get(failed.kind, st.ERROR)
             meta["error"] = failed.message
         self.store.finish_message(result.message_id, result.status, **meta)

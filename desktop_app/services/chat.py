@@ -85,7 +85,7 @@ class ChatService(QObject):
 
     def stop(self) -> None:
         if self.busy:
-            self.client.cancel()
+            self.conversations.stop()
 
     def _start(self, conversation_id: int, text: str | None) -> bool:
         if self.busy or self.model is None:
@@ -109,7 +109,7 @@ class ChatService(QObject):
             notice=self._notice_from_engine,
         )
         result = self.conversations.run(turn, listener)
-        return result, self.stores.blocking.message(result.message_id)
+        return result, self.stores.blocking.message(result.message_id) if result.message_id else {}
 
     def _on_event(self, event: Any) -> None:
         """On the engine thread: text goes to the throttle buffer, the rest to the GUI."""
@@ -154,7 +154,10 @@ class ChatService(QObject):
         self._flush_timer.stop()
         self._streaming_id = None
         self._set_busy(False)
-        self.generation_finished.emit(result.message_id, row)
+        if result.message_id:
+            self.generation_finished.emit(result.message_id, row)
+        else:
+            self.notice.emit("Stopped before the model had loaded.")
 
     def _failed(self, message: str) -> None:
         """The turn itself failed (a bug or the store): say so and stay usable."""
