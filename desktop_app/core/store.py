@@ -105,6 +105,7 @@ MIGRATIONS: dict[int, str] = {
     4: """
     ALTER TABLE messages ADD COLUMN extras TEXT;
     ALTER TABLE conversations ADD COLUMN named INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conversations ADD COLUMN settings TEXT;
     UPDATE conversations SET named = 1 WHERE title != 'New conversation'
     """,
 }
@@ -224,6 +225,20 @@ class Store:
         with self.db.conn:
             self.db["conversations"].update(conversation_id, {"title": title, "named": 1})
 
+    def conversation_settings(self, conversation_id: int) -> dict[str, Any]:
+        """What this conversation keeps of its own (assistant, level, tutor's hint step…)."""
+        row = self.db.conn.execute(
+            "SELECT settings FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return _json_object(row[0] if row else None)
+
+    def update_conversation_settings(self, conversation_id: int, **values: Any) -> None:
+        """Merge `values` into the conversation's settings (None removes a key)."""
+        with self.db.conn:
+            merged = {**self.conversation_settings(conversation_id), **values}
+            merged = {k: v for k, v in merged.items() if v is not None}
+            self.db["conversations"].update(conversation_id, {"settings": json.dumps(merged)})
+
     def delete_conversation(self, conversation_id: int) -> None:
         with self.db.conn:
             self.db["conversations"].delete(conversation_id)
@@ -299,13 +314,18 @@ class Store:
         return rows[0] if rows else None
 
 
-def _decoded(row: dict[str, Any]) -> dict[str, Any]:
-    """A message row with its extras as a dict ({} when there are none or they are unreadable)."""
+def _json_object(text: str | None) -> dict[str, Any]:
+    """A stored JSON object; {} when there is none or it is unreadable."""
     try:
-        extras = json.loads(row.get("extras") or "{}")
+        value = json.loads(text or "{}")
     except ValueError:
-        extras = {}
-    return {**row, "extras": extras if isinstance(extras, dict) else {}}
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A message row with its extras as a dict."""
+    return {**row, "extras": _json_object(row.get("extras"))}
 
 
 def _only_meta(meta: dict[str, Any]) -> dict[str, Any]:

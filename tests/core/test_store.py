@@ -144,3 +144,21 @@ def test_registered_models(db: Store, tmp_path: Path) -> None:
     assert db.installed_model("m1")["quant"] == "Q8_0"
     assert db.installed_model("nope") is None
     assert [m["id"] for m in db.installed_models()] == ["m1"]
+
+
+def test_conversation_settings_are_kept_per_conversation(tmp_path) -> None:
+    from desktop_app.core.store import Store
+
+    store = Store(tmp_path / "db.sqlite")
+    a, b = store.create_conversation(), store.create_conversation()
+    store.update_conversation_settings(a, assistant="tutor", level="child")
+    store.update_conversation_settings(a, level="university", hint_step=2)
+    assert store.conversation_settings(a) == {
+        "assistant": "tutor",
+        "level": "university",
+        "hint_step": 2,
+    }
+    assert store.conversation_settings(b) == {}
+    store.update_conversation_settings(a, hint_step=None)
+    assert "hint_step" not in store.conversation_settings(a)
+    store.close()
