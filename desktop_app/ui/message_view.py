@@ -1,12 +1,14 @@
-"""The chat transcript: one widget per message, Markdown rendered to Qt rich text."""
+"""The chat transcript: one widget per message, Markdown rendered to Qt rich text. Messages
+are outside text: the body is a SafeText (no resource loads; links go through the LinkPolicy),
+everything else from the message is plain text."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import html
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,10 +21,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import store as st
 from desktop_app.core.assistants import think
-from desktop_app.core.assistants.knowledge import is_document
 from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.core.render import render_markdown
 from desktop_app.core.turn import IN_HISTORY
+from desktop_app.ui.links import LinkPolicy
+from desktop_app.ui.safe_text import SafeText, plain_tooltip
 
 ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
 STATUS_NOTES = {
@@ -33,27 +36,24 @@ STATUS_NOTES = {
 
 
 class MessageWidget(QFrame):
-    def __init__(self, row: dict[str, Any]):
+    def __init__(self, row: dict[str, Any], links: LinkPolicy | None = None):
         super().__init__()
+        self.links = links or LinkPolicy()
         self.row = dict(row)
         self.text = row.get("content", "")
         self.setObjectName(f"message-{row['role']}")
-        self.role_label = QLabel(f"<b>{ROLE_NAMES.get(row['role'], row['role'])}</b>")
+        self.role_label = QLabel(f"<b>{html.escape(ROLE_NAMES.get(row['role'], row['role']))}</b>")
         self.copy_button = QToolButton(text="Copy", toolTip="Copy this message as text")
         self.copy_button.clicked.connect(self.copy)
-        self.body = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
-        self.body.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
-        self.body.linkActivated.connect(open_link)
+        self.body = SafeText()
+        self.body.anchorClicked.connect(self._open_link)
         self.reasoning_button = QToolButton(text="Show reasoning", checkable=True, visible=False)
         self.reasoning_button.toggled.connect(self._toggle_reasoning)
-        self.reasoning = QLabel(wordWrap=True, visible=False)
+        self.reasoning = _plain_label()
         self.reasoning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reasoning.setStyleSheet("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
-        self.check_note = QLabel(wordWrap=True, visible=False)
-        self.note = QLabel(wordWrap=True, visible=False)
+        self.check_note = _plain_label()
+        self.note = _plain_label()
         self.note.setStyleSheet("color: #a33;")
         self.left_out_note = QLabel(
             "Left out of the model's view: the conversation outgrew its context.",
@@ -87,6 +87,9 @@ class MessageWidget(QFrame):
                 answer = "*Thinking…*"
         self.body.setText(render_markdown(answer) if answer else ("…" if streaming else ""))
 
+    def _open_link(self, url: QUrl) -> None:
+        self.links.open(url, self)
+
     def _toggle_reasoning(self, shown: bool) -> None:
         self.reasoning.setVisible(shown)
         self.reasoning_button.setText("Hide reasoning" if shown else "Show reasoning")
@@ -113,7 +116,7 @@ class MessageWidget(QFrame):
             "color: #1a7f37;" if "failed" not in checked else "color: #b35900; font-weight: bold;"
         )
         self.check_note.setVisible(bool(checked))
-        self.setToolTip(_metadata(self.row))
+        self.setToolTip(plain_tooltip(_metadata(self.row)))
 
     def set_left_out(self, left_out: bool) -> None:
         self.left_out_note.setVisible(left_out)
@@ -122,15 +125,9 @@ class MessageWidget(QFrame):
         QGuiApplication.clipboard().setText(self.text)
 
 
-def open_link(url: str) -> bool:
-    """Web links open in the browser; a file link only if it is a text document (a cited
-    source), never a program."""
-    link = QUrl(url)
-    if link.scheme() in ("http", "https"):
-        return QDesktopServices.openUrl(link)
-    if link.isLocalFile() and is_document(Path(link.toLocalFile())):
-        return QDesktopServices.openUrl(link)
-    return False
+def _plain_label() -> QLabel:
+    """A hidden, wrapping label for outside text, never read as rich text."""
+    return QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
 
 
 def _metadata(row: dict[str, Any]) -> str:
@@ -154,8 +151,9 @@ def _metadata(row: dict[str, Any]) -> str:
 class ChatView(QScrollArea):
     """A vertical list of MessageWidgets that follows the newest text while at the bottom."""
 
-    def __init__(self) -> None:
+    def __init__(self, links: LinkPolicy | None = None) -> None:
         super().__init__()
+        self.links = links or LinkPolicy()  # its `notice` says why a link was not opened
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         container = QWidget()
@@ -192,7 +190,7 @@ class ChatView(QScrollArea):
         if row["id"] in self.widgets:
             self.widgets[row["id"]].set_row(row)
             return self.widgets[row["id"]]
-        widget = MessageWidget(row)
+        widget = MessageWidget(row, self.links)
         self.widgets[row["id"]] = widget
         self.column.insertWidget(self.column.count() - 1, widget)
         self.empty_hint.hide()

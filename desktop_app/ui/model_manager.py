@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QToolTip,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -24,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.services.models import ModelService
+from desktop_app.ui.links import LinkPolicy
+from desktop_app.ui.safe_text import plain_tooltip
 
 GROUPS = [
     ("installed", "Installed"),
@@ -55,7 +59,10 @@ class ModelManager(QDialog):
             self.tree.setColumnWidth(column, width)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
         self.details = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
-        self.details.setOpenExternalLinks(True)
+        # Catalog text is outside text: its links go through the policy (web pages ask first).
+        self.links = LinkPolicy()
+        self.details.linkActivated.connect(lambda url: self.links.open(url, self))
+        self.links.notice.connect(self._link_refused)
         self.details.setMinimumHeight(70)
         self.quant = QComboBox()
         self.download_button = QPushButton("Download")
@@ -99,6 +106,9 @@ class ModelManager(QDialog):
         self.use_button.clicked.connect(self.use_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.import_button.clicked.connect(self.ask_import)
+
+    def _link_refused(self, note: str) -> None:
+        QToolTip.showText(QCursor.pos(), plain_tooltip(note), self.details)
 
     # -- listing -----------------------------------------------------------------------------
     def show_listing(self, rows: list[dict[str, Any]]) -> None:
