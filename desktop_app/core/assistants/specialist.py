@@ -26,8 +26,10 @@ def ground(kb: KnowledgeBase, question: str, k: int = 4) -> tuple[list[Hit], str
     return hits, grounded_question(question, hits) if hits else None
 
 
-# Every character Markdown (or the formula finder) could read as markup in a link's text.
-_MARKUP = re.compile(r"([\\`*_\[\]<>!&$~|#{}()])")
+# Every character Markdown (or the formula finder) could read as markup in a link's text. They
+# become numeric character references, which Markdown shows but never reads as structure; a
+# backslash escape would not do: "\\[" is also where a LaTeX formula starts.
+_MARKUP = re.compile(r"[\\`*_\[\]<>!&$~|#{}()]")
 
 
 def sources_footer(hits: list[Hit]) -> str:
@@ -42,7 +44,7 @@ def sources_footer(hits: list[Hit]) -> str:
 
 def markdown_text(text: str) -> str:
     """`text` as Markdown that shows exactly `text`, on one line."""
-    return _MARKUP.sub(r"\\\1", " ".join(text.split()))
+    return _MARKUP.sub(lambda m: f"&#{ord(m[0])};", " ".join(text.split()))
 
 
 def extras(assistant: Assistant | None, text: str) -> dict[str, Any]:
