@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 760])
         self.setCentralWidget(self.splitter)
-        self.model_label = QLabel("No model yet")
+        self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
         self.speed_label = QLabel()
         self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
         self.notice_label.setWordWrap(True)

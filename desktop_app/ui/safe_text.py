@@ -14,7 +14,7 @@ from collections import deque
 
 from PySide6 import QtGui
 from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
-from PySide6.QtGui import QImage, QTextDocument, QWheelEvent
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from desktop_app.core.formulas import own_image
@@ -95,9 +95,6 @@ class SafeText(QTextBrowser):
 
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self.height())
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        event.ignore()  # the transcript scrolls, not each message
 
 
 def plain_tooltip(text: str) -> str:

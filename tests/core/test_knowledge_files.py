@@ -136,3 +136,9 @@ def test_a_huge_markdown_heading_is_cut(tmp_path: Path) -> None:
     found = chunks(md)
     assert all(len(heading) <= MAX_HEADING_CHARS for heading, _ in found)
     assert found[-1][1] == "Body."
+
+
+def test_control_characters_do_not_reach_a_terminal(tmp_path: Path) -> None:
+    # The CLI prints headings and passages: an escape sequence in a document must not act.
+    page = html_doc(tmp_path, "<h2>Reset\x1b]0;owned\x07\x1b[2J</h2><p>Hold\x1b[31m the button.")
+    assert chunks(page) == [("Reset]0;owned[2J", "Hold[31m the button.")]

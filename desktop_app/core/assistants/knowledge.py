@@ -45,9 +45,18 @@ _HEADINGS = ("h1", "h2", "h3", "h4")
 _BLOCKS = ("p", "li", "br", "div", "tr", "table", "ul", "ol", "section", "article", "pre")
 
 
+# Control characters: a terminal would obey them (the CLI prints headings and passages).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _line(text: str) -> str:
+    """Text as one line: whitespace runs become one space, control characters go."""
+    return " ".join(_CONTROLS.sub("", text).split())
+
+
 def _heading(text: str) -> str:
     """A heading as one line of plain text, cut to a readable length."""
-    line = " ".join(text.split())
+    line = _line(text)
     return line if len(line) <= MAX_HEADING_CHARS else line[: MAX_HEADING_CHARS - 1] + "…"
 
 
@@ -134,7 +143,7 @@ def chunks(path: Path) -> list[tuple[str, str]]:
     out = []
     for heading, body in sections(path):
         current = ""
-        for para in filter(None, (" ".join(p.split()) for p in re.split(r"\n\s*\n", body))):
+        for para in filter(None, (_line(p) for p in re.split(r"\n\s*\n", body))):
             if current and len(current) + 1 + len(para) > CHUNK_CHARS:
                 out.append((heading, current))
                 current = ""
