@@ -1,7 +1,9 @@
 """The Support assistant's knowledge base: the user's files (txt, md, html) split into chunks
 under their headings and indexed with SQLite FTS5 (BM25) in the app's database; re-indexed when
 a file changes; retrieved with citations; and "not covered" when nothing relevant is found,
-rather than letting the model invent. No Qt here.
+rather than letting the model invent. Files are outside data: reading is linear in their size,
+one file may bring at most MAX_DOCUMENT_BYTES, and every file left out is reported with the
+reason. No Qt here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 from desktop_app.core.store import Store, now
 
+# What may be indexed (an extension-less file only if its content is text). What a link may
+# hand to the desktop is stricter: ui/links.py.
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".rst", ""}
 CHUNK_CHARS = 900
 STOPWORDS = set(
@@ -184,10 +188,6 @@ def skip_reason(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> str | None:
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
     return "a binary file, not text" if b"\0" in head else None
-
-
-def is_document(path: Path) -> bool:
-    return skip_reason(path) is None
 
 
 def documents(
