@@ -144,3 +144,25 @@ def test_a_heading_cannot_inject_a_link_into_the_sources(qtbot, opened, indexed:
     assert opened == [QUrl.fromLocalFile(str(indexed))]
     widget.body.anchorClicked.emit(QUrl("file:///usr/bin/ldd"))
     assert len(opened) == 1
+
+
+def test_the_model_managers_details_follow_the_same_policy(qtbot, opened) -> None:
+    # Catalog text is outside text too: Qt must not open its links by itself.
+    from desktop_app.app import build
+    from desktop_app.paths import app_paths
+
+    smallwise = build(app_paths().ensure())
+    qtbot.addWidget(smallwise.window)
+    try:
+        manager = smallwise.window.show_model_manager()
+        assert not manager.details.openExternalLinks()
+        manager.details.linkActivated.emit("file:///usr/bin/ldd")
+        seen: list[str] = []
+        answer_dialog(QMessageBox.StandardButton.No, seen)
+        manager.details.linkActivated.emit("https://huggingface.co/org/model")
+        assert opened == [] and seen == ["https://huggingface.co/org/model"]
+        answer_dialog(QMessageBox.StandardButton.Yes, seen)
+        manager.details.linkActivated.emit("https://huggingface.co/org/model")
+        assert opened == [QUrl("https://huggingface.co/org/model")]
+    finally:
+        smallwise.shutdown()
