@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -9,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -57,6 +58,21 @@ class Smallwise:
         self.models.shutdown()
         self.chat.shutdown()
         self.stores.close()
+        gc.enable()  # back to Python's own schedule once no widget can be freed on a thread
+
+
+def collect_garbage_on_gui_thread(parent: QObject, interval_ms: int = 5000) -> QTimer:
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate. When it
+    frees a widget's wrapper on a worker thread, PySide hands the deletion back to the GUI
+    thread and can delete a widget Qt already deleted: a crash, seen here in the tests. As Anki
+    does: automatic collection off, a collection on the GUI thread every few seconds instead
+    (reference counting still frees everything that is not in a cycle at once)."""
+    gc.collect()
+    gc.disable()
+    timer = QTimer(parent, interval=interval_ms)
+    timer.timeout.connect(lambda: gc.collect())
+    timer.start()
+    return timer
 
 
 def build(paths: AppPaths) -> Smallwise:
@@ -67,6 +83,7 @@ def build(paths: AppPaths) -> Smallwise:
     chat = ChatService(stores, settings, log_path=str(paths.log_dir / "engine.log"))
     models = ModelService(stores, paths, settings, catalog)
     window = MainWindow(chat, stores, settings, models)
+    collect_garbage_on_gui_thread(window)
     window.setWindowIcon(app_icon())
     models.model_ready.connect(chat.set_model)
     models.failed.connect(window.show_notice)

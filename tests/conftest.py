@@ -3,6 +3,7 @@ model, SQLite files in temp folders, Qt offscreen. Nothing here touches the netw
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -26,6 +27,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "home"
     monkeypatch.setenv("SMALLWISE_HOME", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def collect_widgets_on_the_main_thread():
+    """Widgets a test leaves behind are freed here, on the GUI thread, not by a collection that
+    happens to run on a worker thread of the next test (see app.collect_garbage_on_gui_thread)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -117,3 +117,12 @@ def test_unknown_model_and_assistant_are_usage_errors(tmp_path: Path) -> None:
 def test_kb_add_of_missing_paths_is_a_usage_error(tmp_path: Path) -> None:
     result = smallwise("kb", "add", str(tmp_path / "nowhere"), home=tmp_path / "home")
     assert result.returncode == 2 and "not found" in result.stderr
+
+
+def test_kb_add_says_why_a_file_was_skipped(tmp_path: Path) -> None:
+    binary = tmp_path / "notes.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    result = smallwise("kb", "add", str(binary), home=tmp_path / "home")
+    assert result.returncode == 1
+    assert f"skipped {binary}: a binary file, not text" in result.stderr
+    assert "1 skipped" in result.stdout

@@ -26,14 +26,15 @@ def add(args: Namespace, paths: AppPaths, out: Output) -> int:
         counts = KnowledgeBase(store).add(args.paths, on_progress=progress)
     if terminal:
         sys.stderr.write("\n")
-    out.result(
-        counts,
-        [
-            f"indexed {counts['indexed']} file(s) ({counts['chunks']} passages), "
-            f"{counts['unchanged']} unchanged"
-        ],
+    skipped = counts.get("skipped", [])
+    for path, reason in skipped:
+        out.note(f"skipped {path}: {reason}")
+    summary = (
+        f"indexed {counts['indexed']} file(s) ({counts['chunks']} passages), "
+        f"{counts['unchanged']} unchanged" + (f", {len(skipped)} skipped" if skipped else "")
     )
-    return 0
+    out.result({**counts, "skipped": [list(s) for s in skipped]}, [summary])
+    return 1 if skipped and not (counts["indexed"] or counts["unchanged"]) else 0
 
 
 def listing(args: Namespace, paths: AppPaths, out: Output) -> int:

@@ -126,7 +126,7 @@ class Conversations:
         ).run(on_event=listener.event, on_created=listener.created)
         found = extras(turn.assistant, result.text) if result.text else {}
         if hits and result.text:
-            found["sources"] = [{"path": h.path, "heading": h.heading} for h in hits]
+            found["sources"] = [hit.cited() for hit in hits]
         stored = {k: v for k, v in found.items() if k != "reasoning"}  # that is in the text
         if stored:
             self.store.set_extras(result.message_id, stored)

@@ -98,7 +98,7 @@ class ModelService(QObject):
             self.host(),
             spec=spec,
             assistant=assistant,
-            on_progress=self.progress.emit,
+            on_progress=lambda text: self.background.post(self.progress.emit, text),
         )
 
     def _ready(self, chosen: Chosen) -> None:
@@ -143,7 +143,9 @@ class ModelService(QObject):
         token = os.environ.get("HF_TOKEN")
 
         def progressed(p: Progress) -> None:
-            self.download_progressed.emit(spec, p.done, p.total, p.bytes_per_s)
+            self.background.post(
+                lambda _: self.download_progressed.emit(spec, p.done, p.total, p.bytes_per_s)
+            )
 
         def started(download: Download) -> None:
             with self._lock:

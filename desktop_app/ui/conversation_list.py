@@ -119,10 +119,13 @@ class ConversationList(QWidget):
         item = self._item(conversation_id) if conversation_id is not None else None
         if item is None:
             return
-        answer = QMessageBox.question(
-            self,
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             "Delete conversation",
             f"Delete “{item.text()}” and all its messages? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
         )
-        if answer == QMessageBox.StandardButton.Yes:
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the title is the user's or the model's text
+        if box.exec() == QMessageBox.StandardButton.Yes:
             self.delete_requested.emit(conversation_id)

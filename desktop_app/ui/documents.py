@@ -1,5 +1,6 @@
 """The Support assistant's documents: add folders or files, see what is indexed, remove,
-re-index; indexing shows progress and never freezes the window."""
+re-index; indexing shows progress and never freezes the window, and each file left out is
+listed with the reason. File names are outside text: shown as plain text only."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.services.knowledge import KnowledgeService
 
+SKIPPED_LISTED = 20
+
 
 class DocumentsDialog(QDialog):
     def __init__(self, knowledge: KnowledgeService, parent: QWidget | None = None):
@@ -40,7 +43,9 @@ class DocumentsDialog(QDialog):
         self.remove_button = QPushButton("Remove")
         self.refresh_button = QPushButton("Re-index changed")
         self.progress = QProgressBar(visible=False)
-        self.status = QLabel()
+        self.status = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.skipped = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
+        self.skipped.setStyleSheet("color: #8a5a00;")
         buttons = QHBoxLayout()
         for button in (
             self.add_folder_button,
@@ -55,6 +60,7 @@ class DocumentsDialog(QDialog):
         column.addLayout(buttons)
         column.addWidget(self.progress)
         column.addWidget(self.status)
+        column.addWidget(self.skipped)
         self.add_folder_button.clicked.connect(self.ask_folder)
         self.add_files_button.clicked.connect(self.ask_files)
         self.remove_button.clicked.connect(self.remove_selected)
@@ -62,6 +68,7 @@ class DocumentsDialog(QDialog):
         knowledge.files_changed.connect(self.show_files)
         knowledge.indexing_progressed.connect(self._progressed)
         knowledge.indexing_finished.connect(self._finished)
+        knowledge.files_skipped.connect(self.show_skipped)
         knowledge.list()
 
     def show_files(self, files: list[dict[str, Any]]) -> None:
@@ -96,6 +103,14 @@ class DocumentsDialog(QDialog):
         item = self.files.currentItem()
         if item is not None:
             self.knowledge.remove(Path(item.data(Qt.ItemDataRole.UserRole)))
+
+    def show_skipped(self, skipped: list[tuple[str, str]]) -> None:
+        """Each file left out by the last indexing, with the reason."""
+        lines = [f"{path} — {why}" for path, why in skipped[:SKIPPED_LISTED]]
+        if len(skipped) > SKIPPED_LISTED:
+            lines.append(f"… and {len(skipped) - SKIPPED_LISTED} more.")
+        self.skipped.setText("Left out:\n" + "\n".join(lines) if lines else "")
+        self.skipped.setVisible(bool(lines))
 
     def _progressed(self, done: int, total: int, name: str) -> None:
         self.progress.setRange(0, total)

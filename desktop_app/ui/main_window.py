@@ -19,6 +19,7 @@ from desktop_app.settings import Settings
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.conversation_list import ConversationList
 from desktop_app.ui.documents import DocumentsDialog
+from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -38,7 +39,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1000, 700)
         self.conversations = ConversationList()
-        self.view = ChatView()
+        self.links = LinkPolicy(self.knowledge.is_indexed)  # what a link in an answer may open
+        self.view = ChatView(self.links)
         self.composer = Composer()
         right = QWidget()
         column = QVBoxLayout(right)
@@ -50,9 +52,9 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 760])
         self.setCentralWidget(self.splitter)
-        self.model_label = QLabel("No model yet")
+        self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
         self.speed_label = QLabel()
-        self.notice_label = QLabel()
+        self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
         self.notice_label.setWordWrap(True)
         status = self.statusBar()
         status.addWidget(self.notice_label, 1)
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
         chat.model_changed.connect(self._on_model_changed)
         chat.notice.connect(self.show_notice)
         self.stores.failed.connect(self.show_notice)
+        self.links.notice.connect(self.show_notice)
 
     # -- conversations ------------------------------------------------------------------------
     def refresh_conversations(self, select: int | None = None) -> None:
@@ -229,8 +232,8 @@ class MainWindow(QMainWindow):
         assistant = load_assistants().get(assistant_id)
         self.chat.set_assistant(assistant, level or None)
         self.settings["assistant"] = assistant_id  # saved with the window state
-        if assistant is not None:
-            self.models.prefer_for(assistant, self.chat.model.id if self.chat.model else None)
+        if assistant is not None and self.chat.model is not None:  # at start: prepare_default
+            self.models.prefer_for(assistant, self.chat.model.id)
 
     def show_notice(self, text: str) -> None:
         self.notice_label.setText(text)

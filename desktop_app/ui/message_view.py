@@ -1,13 +1,14 @@
-"""The chat transcript: one widget per message, Markdown rendered to Qt rich text."""
+"""The chat transcript: one widget per message, Markdown rendered to Qt rich text. Messages
+are outside text: the body is a SafeText (no resource loads; links go through the LinkPolicy),
+everything else from the message is plain text."""
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,10 +21,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import store as st
 from desktop_app.core.assistants import think
-from desktop_app.core.assistants.knowledge import is_document
 from desktop_app.core.assistants.registry import load_assistants
+from desktop_app.core.assistants.specialist import sources_footer
 from desktop_app.core.render import render_markdown
 from desktop_app.core.turn import IN_HISTORY
+from desktop_app.ui.links import LinkPolicy
+from desktop_app.ui.safe_text import SafeText, plain_tooltip
 
 ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
 STATUS_NOTES = {
@@ -34,30 +37,25 @@ STATUS_NOTES = {
 
 
 class MessageWidget(QFrame):
-    def __init__(self, row: dict[str, Any]):
+    def __init__(self, row: dict[str, Any], links: LinkPolicy | None = None):
         super().__init__()
+        self.links = links or LinkPolicy()
         self.row = dict(row)
         self.text = row.get("content", "")
         self.setObjectName(f"message-{row['role']}")
-        self.role_label = QLabel(f"<b>{ROLE_NAMES.get(row['role'], row['role'])}</b>")
+        self.role_label = QLabel(f"<b>{html.escape(ROLE_NAMES.get(row['role'], row['role']))}</b>")
         self.copy_button = QToolButton(text="Copy", toolTip="Copy this message as text")
         self.copy_button.clicked.connect(self.copy)
-        self.body = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
-        self.body.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
-        self.body.linkActivated.connect(open_link)
+        self.body = SafeText()
+        self.body.anchorClicked.connect(self._open_link)
         self.reasoning_button = QToolButton(text="Show reasoning", checkable=True, visible=False)
         self.reasoning_button.toggled.connect(self._toggle_reasoning)
-        self.reasoning = QLabel(wordWrap=True, visible=False)
+        self.reasoning = _plain_label()
         self.reasoning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reasoning.setStyleSheet("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
-        self.check_note = QLabel(wordWrap=True, visible=False)
-        self.sources = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.RichText)
-        self.sources.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
-        self.sources.linkActivated.connect(open_link)
-        self.note = QLabel(wordWrap=True, visible=False)
+        self.sources: SafeText | None = None  # made for answers that cite documents
+        self.check_note = _plain_label()
+        self.note = _plain_label()
         self.note.setStyleSheet("color: #a33;")
         self.left_out_note = QLabel(
             "Left out of the model's view: the conversation outgrew its context.",
@@ -75,7 +73,6 @@ class MessageWidget(QFrame):
         layout.addWidget(self.left_out_note)
         layout.addWidget(self.reasoning)
         layout.addWidget(self.body)
-        layout.addWidget(self.sources)
         layout.addWidget(self.check_note)
         layout.addWidget(self.note)
         self._render()
@@ -91,6 +88,9 @@ class MessageWidget(QFrame):
             if not answer.strip() and streaming:
                 answer = "*Thinking…*"
         self.body.setText(render_markdown(answer) if answer else ("…" if streaming else ""))
+
+    def _open_link(self, url: QUrl) -> None:
+        self.links.open(url, self)
 
     def _toggle_reasoning(self, shown: bool) -> None:
         self.reasoning.setVisible(shown)
@@ -112,10 +112,18 @@ class MessageWidget(QFrame):
         self.note.setVisible(bool(note))
         extras = {**(self.row.get("extras") or {}), **_top_level_extras(self.row)}
         self._show_check(extras)
-        sources = extras.get("sources") or []
-        self.sources.setText(sources_html(sources))
-        self.sources.setVisible(bool(sources))
-        self.setToolTip(_metadata(self.row))
+        self._show_sources(extras.get("sources") or [])
+        self.setToolTip(plain_tooltip(_metadata(self.row)))
+
+    def _show_sources(self, sources: list[dict[str, Any]]) -> None:
+        if sources and self.sources is None:
+            self.sources = SafeText()
+            self.sources.anchorClicked.connect(self._open_link)
+            layout = self.layout()
+            layout.insertWidget(layout.indexOf(self.check_note), self.sources)
+        if self.sources is not None:
+            self.sources.setText(render_markdown(sources_footer(sources)) if sources else "")
+            self.sources.setVisible(bool(sources))
 
     def _show_check(self, extras: dict[str, Any]) -> None:
         checked = extras.get("math_check") or ""
@@ -137,26 +145,9 @@ def _top_level_extras(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("math_check", "checks", "sources") if row.get(k)}
 
 
-def sources_html(sources: list[dict[str, Any]]) -> str:
-    """The numbered sources of an answer, each a link to its file; titles are text, escaped."""
-    items = []
-    for n, source in enumerate(sources, 1):
-        path = Path(str(source.get("path", "")))
-        title = f"{path.name} — {source['heading']}" if source.get("heading") else path.name
-        href = html.escape(path.as_uri() if path.is_absolute() else "", quote=True)
-        items.append(f'{n}. <a href="{href}">{html.escape(title)}</a>')
-    return "<b>Sources</b><br/>" + "<br/>".join(items) if items else ""
-
-
-def open_link(url: str) -> bool:
-    """Web links open in the browser; a file link only if it is a text document (a cited
-    source), never a program."""
-    link = QUrl(url)
-    if link.scheme() in ("http", "https"):
-        return QDesktopServices.openUrl(link)
-    if link.isLocalFile() and is_document(Path(link.toLocalFile())):
-        return QDesktopServices.openUrl(link)
-    return False
+def _plain_label() -> QLabel:
+    """A hidden, wrapping label for outside text, never read as rich text."""
+    return QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
 
 
 def _metadata(row: dict[str, Any]) -> str:
@@ -180,8 +171,9 @@ def _metadata(row: dict[str, Any]) -> str:
 class ChatView(QScrollArea):
     """A vertical list of MessageWidgets that follows the newest text while at the bottom."""
 
-    def __init__(self) -> None:
+    def __init__(self, links: LinkPolicy | None = None) -> None:
         super().__init__()
+        self.links = links or LinkPolicy()  # its `notice` says why a link was not opened
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         container = QWidget()
@@ -218,7 +210,7 @@ class ChatView(QScrollArea):
         if row["id"] in self.widgets:
             self.widgets[row["id"]].set_row(row)
             return self.widgets[row["id"]]
-        widget = MessageWidget(row)
+        widget = MessageWidget(row, self.links)
         self.widgets[row["id"]] = widget
         self.column.insertWidget(self.column.count() - 1, widget)
         self.empty_hint.hide()

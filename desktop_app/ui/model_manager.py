@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QCursor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QToolTip,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.starter import STARTER_ID
 from desktop_app.services.models import ModelService
+from desktop_app.ui.links import LinkPolicy
+from desktop_app.ui.safe_text import plain_tooltip
 
 GROUPS = [
     ("installed", "Installed"),
@@ -59,7 +62,10 @@ class ModelManager(QDialog):
             self.tree.setColumnWidth(column, width)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
         self.details = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
-        self.details.setOpenExternalLinks(True)
+        # Catalog text is outside text: its links go through the policy (web pages ask first).
+        self.links = LinkPolicy()
+        self.details.linkActivated.connect(lambda url: self.links.open(url, self))
+        self.links.notice.connect(self._link_refused)
         self.details.setMinimumHeight(70)
         self.quant = QComboBox()
         self.download_button = QPushButton("Download")
@@ -67,7 +73,7 @@ class ModelManager(QDialog):
         self.delete_button = QPushButton("Delete…")
         self.import_button = QPushButton("Import GGUF…")
         self.progress = QProgressBar(visible=False)
-        self.progress_label = QLabel(visible=False)
+        self.progress_label = QLabel(visible=False, textFormat=Qt.TextFormat.PlainText)
         self.cancel_button = QPushButton("Cancel download", visible=False)
         self.message = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
         self._layout()
@@ -104,6 +110,9 @@ class ModelManager(QDialog):
         self.use_button.clicked.connect(self.use_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.import_button.clicked.connect(self.ask_import)
+
+    def _link_refused(self, note: str) -> None:
+        QToolTip.showText(QCursor.pos(), plain_tooltip(note), self.details)
 
     # -- listing -----------------------------------------------------------------------------
     def show_listing(self, rows: list[dict[str, Any]]) -> None:
@@ -143,9 +152,9 @@ class ModelManager(QDialog):
         planned = row.get("plan") or {}
         fits = f"{planned['verdict']} · {planned['quant']}" if planned else ""
         item = QTreeWidgetItem([name, size, row.get("recommended_quant", ""), fits, state])
-        item.setToolTip(3, planned.get("why", ""))
+        item.setToolTip(3, plain_tooltip(planned.get("why", "")))
         item.setData(0, ID_ROLE, row["id"])
-        item.setToolTip(0, row.get("description", ""))
+        item.setToolTip(0, plain_tooltip(row.get("description", "")))
         return item
 
     def items(self) -> list[QTreeWidgetItem]:

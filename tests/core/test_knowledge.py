@@ -98,7 +98,7 @@ def test_changed_files_are_reindexed_and_deleted_ones_forgotten(tmp_path: Path) 
     store = Store(tmp_path / "kb.db")
     kb = KnowledgeBase(store)
     assert kb.add([folder])["indexed"] == 2
-    assert kb.add([folder]) == {"indexed": 0, "unchanged": 2, "chunks": 0}
+    assert kb.add([folder]) == {"indexed": 0, "unchanged": 2, "chunks": 0, "skipped": []}
     with (folder / "BSD").open("a") as fh:
         fh.write("\n\nZEBRA CLAUSE\n\nStriped animals may redistribute this software freely.\n")
     os.utime(folder / "BSD", (time.time() + 5, time.time() + 5))

@@ -123,20 +123,25 @@ def _support_answers(qtbot, app) -> None:
     assert "GFDL" in app.window.view.widgets[on["id"]].sources.text()
 
 
-def test_links_open_documents_but_never_programs(monkeypatch, tmp_path: Path) -> None:
+def test_a_source_link_opens_only_an_indexed_document(
+    qtbot, app, monkeypatch, tmp_path: Path
+) -> None:
+    """The window's links ask the knowledge service, which answers from memory; a refused
+    link is explained on the status line."""
+    from PySide6.QtCore import QUrl
     from PySide6.QtGui import QDesktopServices
 
-    from desktop_app.ui import message_view
-
-    opened = []
+    opened = []  # the desktop's opener cannot run headless: its calls are recorded
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    doc = tmp_path / "notes.md"
-    doc.write_text("# Notes\n")
-    assert message_view.open_link(doc.as_uri())
-    assert not message_view.open_link(Path("/bin/sh").as_uri())
-    assert message_view.open_link("https://example.org/")
-    assert not message_view.open_link("javascript:alert(1)")
-    assert len(opened) == 2
+    doc = tmp_path / "router.md"
+    doc.write_text("# Reset\n\nHold the button for ten seconds.\n")
+    with qtbot.waitSignal(app.window.knowledge.files_changed, timeout=WAIT):
+        app.window.knowledge.add([doc])
+    view = app.window.view
+    assert view.links.open(doc.as_uri())
+    assert opened == [QUrl.fromLocalFile(str(doc))]
+    assert not view.links.open(Path("/usr/bin/ldd").as_uri())
+    assert "Not opened" in app.window.notice_label.text() and len(opened) == 1
 
 
 @pytest.mark.skipif(not LICENSES.is_dir(), reason="not a Debian system")

@@ -144,12 +144,23 @@ def test_rename_and_delete_conversations(qtbot, window_app: Smallwise, monkeypat
     qtbot.waitUntil(lambda: "Holiday plans" in window.conversations.titles())
     assert window_app.stores.blocking.conversation(first_id)["title"] == "Holiday plans"
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    asked: list[str] = []
+
+    def answer(button: QMessageBox.StandardButton):
+        def exec_(box: QMessageBox) -> QMessageBox.StandardButton:
+            asked.append(box.text())
+            assert box.textFormat() == Qt.TextFormat.PlainText  # a title is outside text
+            return button
+
+        return exec_
+
+    monkeypatch.setattr(QMessageBox, "exec", answer(QMessageBox.StandardButton.No))
     window.conversations.ask_delete(first_id)
     qtbot.wait(200)
     assert first_id in window.conversations.ids()  # declined: nothing deleted
+    assert "Holiday plans" in asked[0]
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "exec", answer(QMessageBox.StandardButton.Yes))
     window.conversations.ask_delete(first_id)
     qtbot.waitUntil(lambda: first_id not in window.conversations.ids())
     assert [

@@ -4,6 +4,7 @@ the CLI and the window. No Qt here."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from desktop_app.core.assistants.knowledge import (
     KnowledgeBase,
     covered,
     grounded_question,
+    source_title,
 )
 from desktop_app.core.assistants.registry import Assistant
 
@@ -25,10 +27,26 @@ def ground(kb: KnowledgeBase, question: str, k: int = 4) -> tuple[list[Hit], str
     return hits, grounded_question(question, hits) if hits else None
 
 
-def sources_footer(hits: list[Hit]) -> str:
-    """A Markdown list of the sources, each a link that opens the file."""
-    lines = [f"{i}. [{h.source}]({Path(h.path).as_uri()})" for i, h in enumerate(hits, 1)]
-    return "\n\n**Sources**\n\n" + "\n".join(lines)
+# Every character Markdown (or the formula finder) could read as markup in a link's text. They
+# become numeric character references, which Markdown shows but never reads as structure; a
+# backslash escape would not do: "\\[" is also where a LaTeX formula starts.
+_MARKUP = re.compile(r"[\\`*_\[\]<>!&$~|#{}()]")
+
+
+def sources_footer(sources: list[dict[str, str]]) -> str:
+    """A Markdown list of an answer's sources ({"path", "heading"}, as Hit.cited() keeps
+    them), each a link that opens the file. A title comes from a document (its file name and
+    heading), so it is escaped: it can never close the link or make one of its own."""
+    lines = [
+        f"{i}. [{markdown_text(source_title(s['path'], s['heading']))}]({Path(s['path']).as_uri()})"
+        for i, s in enumerate(sources, 1)
+    ]
+    return "**Sources**\n\n" + "\n".join(lines)
+
+
+def markdown_text(text: str) -> str:
+    """`text` as Markdown that shows exactly `text`, on one line."""
+    return _MARKUP.sub(lambda m: f"&#{ord(m[0])};", " ".join(text.split()))
 
 
 def extras(assistant: Assistant | None, text: str) -> dict[str, Any]:

@@ -1,0 +1,103 @@
+"""Rich text from outside (a model's answer, a document heading) shown without loading anything.
+
+Qt's rich text loads every <img>, background and style sheet it meets, from any local path: a
+pipe freezes the window, /dev/zero fills its memory. SafeDocument refuses every resource except
+the formula images the app drew itself (core/formulas.py); SafeText is a read-only, borderless
+text view that sizes itself to its content and uses that document. Every widget that shows
+outside rich text uses SafeText; plain outside text goes in a QLabel with PlainText format.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+
+from PySide6 import QtGui
+from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
+from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
+
+from desktop_app.core.formulas import own_image
+
+log = logging.getLogger(__name__)
+
+
+class SafeDocument(QTextDocument):
+    """A document that loads no resource but the app's own formula images."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.refused: deque[QUrl] = deque(maxlen=32)  # the latest addresses turned down
+        self.own_images: set[str] = set()
+
+    def loadResource(self, kind: int, url: QUrl) -> object:
+        address = url.toString()
+        image = kind == QTextDocument.ResourceType.ImageResource
+        svg = own_image(address) if image else None
+        if svg is None:
+            log.debug("refused a resource: %.200s", address)
+            self.refused.append(QUrl(url))
+            # An image Qt gets nothing for, it reads from the file itself: give it a blank one.
+            return _blank_image() if image else None
+        self.own_images.add(address)
+        return QByteArray(svg)
+
+
+def _blank_image() -> QImage:
+    blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+    blank.fill(0)
+    return blank
+
+
+class SafeText(QTextBrowser):
+    """Read-only rich text that loads no resource, follows no link by itself (anchorClicked
+    says which was clicked) and is as tall as its content at the width it is given."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._html = ""
+        self.setDocument(SafeDocument(self))
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self.setStyleSheet("QTextBrowser { background: transparent; border: none; }")
+        self.document().setDocumentMargin(2)
+        self.document().documentLayout().documentSizeChanged.connect(lambda _s: self._fit())
+
+    def document(self) -> SafeDocument:  # the type, for readers and checkers
+        return super().document()  # type: ignore[return-value]
+
+    def setText(self, html: str) -> None:
+        """Shows `html` (QLabel's name, so views read alike)."""
+        self._html = html
+        self.setHtml(html)
+        self._fit()
+
+    def text(self) -> str:
+        """The HTML last given (Qt's toHtml() is its own rewrite of it)."""
+        return self._html
+
+    def _fit(self) -> None:
+        width = self.viewport().width()
+        if width > 0:
+            self.document().setTextWidth(width)
+        height = int(self.document().size().height() + 0.99) + 2 * self.frameWidth()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.height())
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` as written: Qt reads a tooltip that looks like HTML as
+    rich text (loading its images), so such text is escaped."""
+    return QtGui.Qt.convertFromPlainText(text) if QtGui.Qt.mightBeRichText(text) else text
