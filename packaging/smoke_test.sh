@@ -25,8 +25,22 @@ if [ -d "$ROOT/opt/smallwise/_internal/desktop_app/resources/starter" ]; then
     "$ROOT/starter.txt"
   test -z "$(ls "$SMALLWISE_HOME/data/models" 2>/dev/null)"  # used in place, never copied
 else
-  # Without it the first run says what to do instead of failing obscurely.
+  # Without it the first run says what to do instead of failing obscurely…
   if "$APP" self-test > "$ROOT/no-model.txt"; then exit 1; fi
   grep -q 'no model yet. Open Models' "$ROOT/no-model.txt"
+  # …and the first model the user imports is the one that answers, with no setting touched.
+  "$APP" models import "$ROOT/tiny.gguf" 2> "$ROOT/import.txt"
+  grep -q 'tiny is now the default model' "$ROOT/import.txt"
+  "$APP" chat "Say hi" --json --max-tokens 4 > "$ROOT/chat.json"
+  grep -q '"model": "tiny"' "$ROOT/chat.json"
+  "$APP" self-test | tee "$ROOT/first-model.txt"
+  grep -q '^\[ok\] model: tiny ' "$ROOT/first-model.txt"
+  grep -q '^self-test passed' "$ROOT/first-model.txt"
+fi
+# A bug report starts with `doctor`: every library it lists has a version.
+"$APP" doctor --json > "$ROOT/doctor.json"
+if grep -q '"not installed"' "$ROOT/doctor.json"; then
+  echo "doctor lists a library as not installed:"; grep '"not installed"' "$ROOT/doctor.json"
+  exit 1
 fi
 echo "smoke test passed: $DEB"

@@ -23,24 +23,39 @@ from desktop_app.core import hardware
 from desktop_app.core.errors import SmallwiseError
 from desktop_app.paths import AppPaths
 
-DISTRIBUTIONS = (
-    "llama_cpp_python",
-    "PySide6_Essentials",
-    "sqlite-utils",
-    "huggingface-hub",
-    "platformdirs",
-    "psutil",
-    "markdown-it-py",
-    "pygments",
-    "gguf",
-)
+# The libraries a bug report needs, by distribution name, with the module that carries them:
+# the frozen build ships their metadata (packaging/smallwise.spec), and a module's own
+# __version__ answers where the metadata is missing.
+DISTRIBUTIONS = {
+    "llama_cpp_python": "llama_cpp",
+    "PySide6_Essentials": "PySide6",
+    "sqlite-utils": "sqlite_utils",
+    "huggingface-hub": "huggingface_hub",
+    "platformdirs": "platformdirs",
+    "psutil": "psutil",
+    "markdown-it-py": "markdown_it",
+    "pygments": "pygments",
+    "gguf": "gguf",
+    "jsonschema": "jsonschema",
+    "sympy": "sympy",
+    "ziamath": "ziamath",
+}
 
 
 def _version(dist: str) -> str:
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
-        return "not installed"
+        pass
+    module = sys.modules.get(DISTRIBUTIONS.get(dist, ""))  # never imported just for this
+    return str(getattr(module, "__version__", "")) or "not installed"
+
+
+def versions(build: dict[str, Any]) -> dict[str, str]:
+    found = {dist: _version(dist) for dist in DISTRIBUTIONS}
+    if found["llama_cpp_python"] == "not installed" and build.get("llama_cpp_python"):
+        found["llama_cpp_python"] = build["llama_cpp_python"]  # what the engine process loaded
+    return found | {"sqlite": sqlite3.sqlite_version}
 
 
 def llama_build() -> dict[str, Any]:
@@ -84,7 +99,7 @@ def report(paths: AppPaths) -> dict[str, Any]:
             "platform": platform.platform(),
             "frozen": bool(getattr(sys, "frozen", 0)),
         },
-        "versions": {d: _version(d) for d in DISTRIBUTIONS} | {"sqlite": sqlite3.sqlite_version},
+        "versions": versions(build),
         "llama_cpp": build,
         "host": {
             "physical_cores": hardware.physical_cores(),
