@@ -37,7 +37,8 @@ def listing(args: Namespace, paths: AppPaths, out: Output) -> int:
         for row in rows:
             have = row["installed"]
             size = row.get("size_bytes", 0) / 1e9
-            state = f"installed {have['quant']}" if have else f"{size:.2f} GB"
+            about = "" if row.get("size_verified", True) else "about "
+            state = f"installed {have['quant']}" if have else f"{about}{size:.2f} GB"
             print(f"{row['id']:34} {','.join(row['roles']) or 'imported':22} {state}")
 
     out.result(rows, human)
@@ -70,6 +71,31 @@ def _adopt(paths: AppPaths, catalog: Catalog, model_id: str, out: Output) -> Non
         note = adopt_first_model(Settings(paths.settings_file), store, catalog, model_id)
     if note:
         out.note(note)
+
+
+def check_sizes(args: Namespace, paths: AppPaths, out: Output) -> int:
+    checks = library.check_sizes(catalog_for(paths), token=os.environ.get("HF_TOKEN"))
+    wrong = library.size_report(checks)
+    problems = [f"{c.model_id} {c.quant}: {c.problem}" for c in checks if c.problem]
+    out.result(
+        [
+            {
+                "model": c.model_id,
+                "quant": c.quant,
+                "catalog_bytes": c.catalog_bytes,
+                "hub_bytes": c.hub_bytes,
+                "problem": c.problem,
+            }
+            for c in checks
+        ],
+        [
+            *wrong,
+            *problems,
+            f"{len(checks)} files asked; {len(wrong)} catalog figure(s) wrong; "
+            f"{len(problems)} could not be checked.",
+        ],
+    )
+    return 1 if wrong or problems else 0
 
 
 def _progress_bar() -> Callable[[Progress], None]:

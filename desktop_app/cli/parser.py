@@ -87,6 +87,15 @@ def _models(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--chat-format", help="chat format, for a file without a chat template")
     _json(imp)
     imp.set_defaults(handler="models:import_")
+    sizes = msub.add_parser(
+        "check-sizes",
+        help="compare the catalog's file sizes with the hub's (one HEAD request per file)",
+        description="Ask the hub (or the mirror in HF_ENDPOINT) for the size of every file the "
+        "catalog names, at its pinned revision, and say where a catalog figure is wrong. Plans "
+        "are made from these figures.",
+    )
+    _json(sizes)
+    sizes.set_defaults(handler="models:check_sizes")
     rm = msub.add_parser("remove", help="remove an installed model (deletes its file)")
     rm.add_argument("id")
     _json(rm)

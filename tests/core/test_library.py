@@ -54,3 +54,30 @@ def test_an_unreachable_hub_is_reported_per_file(tiny_model, tmp_path, monkeypat
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     checks = check_sizes(tiny_catalog(tiny_model, tmp_path), timeout=2)
     assert len(checks) == 3 and all("Cannot reach" in c.problem for c in checks)
+
+
+def test_the_cli_says_which_catalog_figures_are_wrong(hub, tiny_model, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    model = entry(tiny_model, None)
+    model["quants"][1]["size_bytes"] = 123
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"schema_version": 1, "models": [model]}))
+    env = {
+        **os.environ,
+        "SMALLWISE_HOME": str(tmp_path / "home"),
+        "SMALLWISE_CATALOG": str(catalog),
+        "HF_HUB_OFFLINE": "0",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "models", "check-sizes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "tiny-chat Q8_0: the catalog says 123 bytes" in run.stdout
+    assert "catalog figure(s) wrong" in run.stdout.splitlines()[-1]
