@@ -68,3 +68,17 @@ def test_calibrate_measures_and_saves_the_fastest_thread_count(
     assert "tokens/s" in result.stdout and "fastest:" in result.stdout
     saved = Settings(tmp_path / "config" / "settings.json")["calibrated_threads"]
     assert saved >= 1 and f"fastest: {saved} thread" in result.stdout
+
+
+def test_an_installed_model_is_planned_from_its_own_file(tmp_path: Path, tiny_model: Path) -> None:
+    """The plan a user sees for an installed model comes from the file's header, as the
+    engine will load it — also for an import the catalog does not know."""
+    imported = smallwise("models", "import", str(tiny_model), home=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    result = smallwise("plan", "tiny-chatml", "--ctx", "2048", "--json", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["from"] == "its file" and data["n_ctx"] == 2048
+    assert data["parts"]["weights"] == tiny_model.stat().st_size  # F32: nothing repacked
+    unknown = smallwise("plan", "no-such-model", home=tmp_path)
+    assert unknown.returncode == 2 and "not in the catalog and not installed" in unknown.stderr

@@ -15,7 +15,7 @@ from desktop_app.core.downloads import Progress
 from desktop_app.core.errors import UsageError
 from desktop_app.core.hardware import HostProfile, profile
 from desktop_app.core.model_choice import adopt_first_model
-from desktop_app.core.planner import plan as make_plan
+from desktop_app.core.planning import plan_for
 from desktop_app.core.store import Store
 from desktop_app.paths import AppPaths
 from desktop_app.settings import Settings
@@ -138,14 +138,17 @@ def remove(args: Namespace, paths: AppPaths, out: Output) -> int:
 
 
 def plan(args: Namespace, paths: AppPaths, out: Output) -> int:
-    model = catalog_for(paths).get(args.model)
-    if model is None:
-        raise UsageError(f"'{args.model}' is not in the catalog (see `smallwise models list`).")
-    host = _host(args)
-    if args.quant and args.quant.upper() not in {q.type.upper() for q in model.quants}:
-        raise UsageError(f"{model.id} has no {args.quant} variant; it has {model.quant_names()}.")
-    result = make_plan(model, host, quant=args.quant, n_ctx=args.ctx)
-    out.result(result.as_dict(), lambda: _print_plan(model.name, result))
+    catalog = catalog_for(paths)
+    model = catalog.get(args.model)
+    with Store(paths.database) as store:
+        installed = store.installed_model(args.model)
+    if model is not None and args.quant:
+        if args.quant.upper() not in {q.type.upper() for q in model.quants}:
+            raise UsageError(
+                f"{model.id} has no {args.quant} variant; it has {model.quant_names()}."
+            )
+    result = plan_for(args.model, catalog, _host(args), installed, args.quant, args.ctx)
+    out.result(result.as_dict(), lambda: _print_plan(model.name if model else args.model, result))
     return 0
 
 
@@ -160,6 +163,7 @@ def _host(args: Namespace) -> HostProfile:
 
 def _print_plan(name: str, result: Any) -> None:
     print(f"{name}: {result.verdict}")
+    print(f"  planned from {'its file' if result.from_file else 'the catalog'}")
     print(
         f"  quant {result.quant}, context {result.n_ctx:,}, GPU layers {result.n_gpu_layers}, "
         f"threads {result.n_threads}"

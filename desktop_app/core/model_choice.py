@@ -141,13 +141,11 @@ def rank_installed(
 def with_plan(
     choice: ModelChoice, catalog: dict[str, CatalogModel], host: HostProfile, settings: Settings
 ) -> ModelChoice:
-    """GPU layers and context size for this machine, from the planner (catalog models)."""
-    from desktop_app.core.planner import plan
+    """GPU layers and context size for this machine, planned from the model's own file."""
+    from desktop_app.core.planning import plan_for
 
-    entry = catalog.get(choice.id)
-    if entry is None:
-        return choice
-    result = plan(entry, host, quant=choice.quant or None, n_ctx=settings["n_ctx"] or None)
+    installed = {"path": str(choice.path), "quant": choice.quant}
+    result = plan_for(choice.id, catalog, host, installed, n_ctx=settings["n_ctx"] or None)
     if result.verdict == "Won't fit":
         return choice  # the load-failure ladder and its messages take it from here
     return replace(choice, gpu_layers=result.n_gpu_layers, planned_ctx=result.n_ctx)

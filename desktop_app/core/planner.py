@@ -146,9 +146,11 @@ class Plan:
     estimate: Estimate
     ram_budget: int
     vram_budget: int
+    from_file: bool = False  # planned from the installed file's header, not the catalog
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "from": "its file" if self.from_file else "the catalog",
             "model": self.model_id,
             "quant": self.quant,
             "n_ctx": self.n_ctx,
@@ -234,11 +236,20 @@ def plan(
     n_ctx: int | None = None,
     calibrated_threads: int | None = None,
     fig: Figures | None = None,
+    header: Any = None,
 ) -> Plan:
-    """The best way to run `model` on `host`; quant and n_ctx may be fixed by the caller."""
-    fig = fig or Figures.from_catalog(model)
-    sizes = {q.type.upper(): q.size_bytes for q in model.quants}
-    quants = [quant.upper()] if quant else [q for q in LADDER if q in sizes] or list(sizes)
+    """The best way to run `model` on `host`; quant and n_ctx may be fixed by the caller. With
+    the `header` of the installed file (and its quant), the plan comes from the file itself —
+    its size, shapes and the bytes llama.cpp repacks — not from the catalog's estimate."""
+    repack = None
+    if header is not None:
+        fig = replace(Figures.from_header(header), parameters=model.raw.get("parameters", 0))
+        sizes, quants = {(quant or "").upper(): header.file_size}, [(quant or "").upper()]
+        repack = repacked_bytes(header)
+    else:
+        fig = fig or Figures.from_catalog(model)
+        sizes = {q.type.upper(): q.size_bytes for q in model.quants}
+        quants = [quant.upper()] if quant else [q for q in LADDER if q in sizes] or list(sizes)
     contexts = [n_ctx] if n_ctx else _contexts(fig.context_length)
     threads = choose_threads(busy=0, calibrated=calibrated_threads)
     ram, vram = ram_budget(host), vram_budget(host)
@@ -248,22 +259,36 @@ def plan(
     for ctx in contexts:
         for q in quants:
             candidate = _place(
-                model.id, fig, sizes[q], q, ctx, threads, ram, vram, unified, repacks
+                model.id, fig, sizes[q], q, ctx, threads, ram, vram, unified, repacks, repack
             )
             if candidate is not None:
                 options.append(candidate)
     if not options:
         smallest = min(quants, key=lambda q: sizes[q])
-        est = estimate(fig, sizes[smallest], contexts[-1], quant=smallest, repacks=repacks)
+        est = estimate(
+            fig, sizes[smallest], contexts[-1], repack_bytes=repack, quant=smallest, repacks=repacks
+        )
         why = (
             f"needs {_gb(est.ram)} even as {smallest} with a {contexts[-1]:,}-token context; "
             f"{_gb(ram)} is free for models here"
         )
-        return Plan(model.id, smallest, contexts[-1], 0, threads, "Won't fit", why, est, ram, vram)
+        return Plan(
+            model.id,
+            smallest,
+            contexts[-1],
+            0,
+            threads,
+            "Won't fit",
+            why,
+            est,
+            ram,
+            vram,
+            from_file=header is not None,
+        )
     best = _best(options, fig, quants, sizes)
     if host.gpus and host.gpu_offload_build is False:
         best = replace(best, why=best.why + "; " + CPU_BUILD_NOTE)
-    return best
+    return replace(best, from_file=header is not None)
 
 
 def _contexts(native: int) -> list[int]:
@@ -282,21 +307,22 @@ def _place(
     vram: int,
     unified: bool,
     repacks: bool,
+    repack: int | None = None,
 ) -> Plan | None:
     if vram:
-        full = estimate(fig, size, ctx, fig.n_layer, quant=quant, repacks=repacks)
+        full = estimate(fig, size, ctx, fig.n_layer, repack, quant=quant, repacks=repacks)
         if full.vram <= vram and (unified or full.ram <= ram):
             return Plan(model_id, quant, ctx, fig.n_layer, threads, "Full GPU", "", full, ram, vram)
         per_layer = (size + fig.kv_bytes(ctx)) / fig.n_layer
         spare = vram - (fig.n_vocab * N_UBATCH * 4 + GPU_RUNTIME)
         layers = min(fig.n_layer - 1, int(spare // per_layer)) if spare > 0 else 0
         if layers >= 1 and not unified:
-            part = estimate(fig, size, ctx, layers, quant=quant, repacks=repacks)
+            part = estimate(fig, size, ctx, layers, repack, quant=quant, repacks=repacks)
             if part.vram <= vram and part.ram <= ram:
                 return Plan(
                     model_id, quant, ctx, layers, threads, "Partial GPU", "", part, ram, vram
                 )
-    cpu = estimate(fig, size, ctx, 0, quant=quant, repacks=repacks)
+    cpu = estimate(fig, size, ctx, 0, repack, quant=quant, repacks=repacks)
     if cpu.ram <= ram:
         return Plan(model_id, quant, ctx, 0, threads, "CPU only", "", cpu, ram, vram)
     return None

@@ -17,7 +17,7 @@ from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.errors import Cancelled
 from desktop_app.core.model_choice import Chosen, adopt_first_model, choose_model
-from desktop_app.core.planner import plan
+from desktop_app.core.planning import plan_for
 from desktop_app.paths import AppPaths
 from desktop_app.services.background import Background
 from desktop_app.services.storage import StoreThread
@@ -113,8 +113,10 @@ class ModelService(QObject):
     def _listing(self) -> tuple[hardware.HostProfile, list[dict[str, Any]]]:
         rows, host = _library().listing(self.catalog, self.stores.blocking), self.host()
         for row in rows:
-            if row["id"] in self.catalog:
-                row["plan"] = plan(self.catalog[row["id"]], host).as_dict()
+            installed = (
+                row["installed"] if row["installed"] and row["installed"]["present"] else None
+            )
+            row["plan"] = plan_for(row["id"], self.catalog, host, installed).as_dict()
         return host, rows
 
     def _show_listing(self, found: tuple[hardware.HostProfile, list[dict[str, Any]]]) -> None:
