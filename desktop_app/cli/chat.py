@@ -12,6 +12,7 @@ from desktop_app.cli.output import Output
 from desktop_app.core.assistants.registry import Assistant, load_assistants
 from desktop_app.core.conversation import Conversations, Listener, Turn
 from desktop_app.core.engine import protocol as p
+from desktop_app.core.engine.build import known
 from desktop_app.core.engine.client import EngineClient
 from desktop_app.core.errors import UsageError
 from desktop_app.core.hardware import profile
@@ -47,7 +48,7 @@ def choose(
         catalog_for(paths),
         settings,
         paths.models_dir,
-        profile(),
+        profile(known(paths.data_dir)),
         spec=spec,
         assistant=assistant,
         chat_format=chat_format,

@@ -12,6 +12,7 @@ from desktop_app.cli.output import Output
 from desktop_app.core import library
 from desktop_app.core.catalog import Catalog, load_catalog
 from desktop_app.core.downloads import Progress
+from desktop_app.core.engine.build import known
 from desktop_app.core.errors import UsageError
 from desktop_app.core.hardware import HostProfile, profile
 from desktop_app.core.model_choice import adopt_first_model
@@ -147,14 +148,14 @@ def plan(args: Namespace, paths: AppPaths, out: Output) -> int:
             raise UsageError(
                 f"{model.id} has no {args.quant} variant; it has {model.quant_names()}."
             )
-    result = plan_for(args.model, catalog, _host(args), installed, args.quant, args.ctx)
+    result = plan_for(args.model, catalog, _host(args, paths), installed, args.quant, args.ctx)
     out.result(result.as_dict(), lambda: _print_plan(model.name if model else args.model, result))
     return 0
 
 
-def _host(args: Namespace) -> HostProfile:
+def _host(args: Namespace, paths: AppPaths) -> HostProfile:
     if not args.host:
-        return profile()
+        return profile(known(paths.data_dir))
     try:
         return HostProfile.load(args.host)
     except (OSError, ValueError, TypeError, KeyError) as exc:

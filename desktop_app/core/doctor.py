@@ -3,7 +3,6 @@ works end to end. No Qt here."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import platform
 import sqlite3
@@ -11,7 +10,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import psutil
 
 from desktop_app import __version__
 from desktop_app.core import hardware
+from desktop_app.core.engine.build import known, probe_in_process
 from desktop_app.core.errors import SmallwiseError
 from desktop_app.paths import AppPaths
 
@@ -59,13 +58,7 @@ def versions(build: dict[str, Any]) -> dict[str, str]:
 
 
 def llama_build() -> dict[str, Any]:
-    from desktop_app.core.engine.worker import probe
-
-    try:
-        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-            return pool.submit(probe).result(timeout=60)
-    except Exception as exc:  # a build that cannot load is exactly what doctor must report
-        return {"error": f"llama.cpp could not be loaded: {exc!r}"}
+    return probe_in_process()
 
 
 def describe_device(device: dict[str, Any]) -> str:
@@ -88,9 +81,8 @@ def report(paths: AppPaths) -> dict[str, Any]:
     from dataclasses import asdict
 
     mem = psutil.virtual_memory()
-    host = hardware.profile()
     build = llama_build()
-    host.gpu_offload_build = build.get("gpu_offload")
+    host = hardware.profile(build)
     return {
         "host_profile": asdict(host),
         "smallwise": {
@@ -195,7 +187,7 @@ def _model_for_test(paths: AppPaths, model: str | None) -> tuple[Path, str | Non
             for_profile(paths, settings),
             settings,
             paths.models_dir,
-            hardware.profile(),
+            hardware.profile(known(paths.data_dir)),
             spec=model,
         )
     m = chosen.model

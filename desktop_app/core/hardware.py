@@ -150,8 +150,9 @@ def apple_gpu(ram_total: int) -> tuple[list[Gpu], int | None]:
     return [Gpu("Apple Silicon GPU", "apple", working_set, working_set, unified=True)], working_set
 
 
-def profile(probe_build: bool = False) -> HostProfile:
-    """The profile of this machine; probe_build also asks llama.cpp (in a throw-away process)."""
+def profile(build: dict[str, Any] | None = None) -> HostProfile:
+    """The profile of this machine; `build` is what the llama.cpp build can do
+    (core.engine.build.known), so that the plan knows whether it can use the GPU."""
     mem = psutil.virtual_memory()
     apple, working_set = apple_gpu(mem.total)
     host = HostProfile(
@@ -166,10 +167,8 @@ def profile(probe_build: bool = False) -> HostProfile:
         gpus=nvidia_gpus() + amd_gpus() + apple,
         metal_working_set_bytes=working_set,
     )
-    if probe_build:
-        from desktop_app.core.doctor import llama_build
-
-        host.gpu_offload_build = llama_build().get("gpu_offload")
+    if build is not None:
+        host.gpu_offload_build = build.get("gpu_offload")
     return host
 
 

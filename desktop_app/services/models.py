@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.core import hardware
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import Catalog
+from desktop_app.core.engine.build import known
 from desktop_app.core.errors import Cancelled
 from desktop_app.core.model_choice import Chosen, adopt_first_model, choose_model
 from desktop_app.core.planning import plan_for
@@ -64,7 +65,9 @@ class ModelService(QObject):
         self._lock = threading.Lock()
 
     def host(self) -> hardware.HostProfile:
-        return self.fixed_host or hardware.profile()
+        """On a background thread: this machine, with what its llama.cpp build can do (asked
+        once per installed build, remembered in the data folder)."""
+        return self.fixed_host or hardware.profile(known(self.paths.data_dir))
 
     # -- the model to chat with ------------------------------------------------------------
     def prepare_default(self, assistant: Assistant | None = None) -> None:

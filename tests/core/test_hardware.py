@@ -70,3 +70,23 @@ def test_threads_use_a_calibrated_value_when_there_is_one() -> None:
     assert hardware.choose_threads(busy=0, calibrated=1) == 1
     assert hardware.choose_threads(busy=0) == hardware.physical_cores()
     assert hardware.choose_threads(busy=hardware.physical_cores()) == 1
+
+
+def test_the_build_is_asked_once_and_fed_into_the_profile(tmp_path) -> None:
+    """What the llama.cpp build can do reaches the host profile (so the planner can say a GPU
+    goes unused by a CPU-only build); it is probed once per installed build, then remembered."""
+    import json
+    import os
+
+    from desktop_app.core.engine import build
+    from desktop_app.core.hardware import profile
+
+    found = build.known(tmp_path)
+    cached = json.loads((tmp_path / build.CACHE_FILE).read_text())
+    assert cached["fingerprint"] == build.fingerprint() and cached["probe"] == found
+    expected = os.environ.get("SMALLWISE_EXPECT_BUILD", "CPU")  # CI's GPU variants set it
+    assert found["build"] == expected
+    assert profile(found).gpu_offload_build is (expected != "CPU")
+    cached["probe"]["build"] = "remembered"
+    (tmp_path / build.CACHE_FILE).write_text(json.dumps(cached))
+    assert build.known(tmp_path)["build"] == "remembered"  # not probed again

@@ -117,3 +117,58 @@ def probe() -> dict[str, Any]:
         "system_info": llama_cpp.llama_print_system_info().decode().strip(),
         "gpu_offload": bool(llama_cpp.llama_supports_gpu_offload()),
     }
+
+
+# -- asked once ----------------------------------------------------------------------------------
+CACHE_FILE = "llama-build.json"
+
+
+def probe_in_process(timeout: float = 60.0) -> dict[str, Any]:
+    """probe() in a throw-away process: {"error": …} when the build cannot even load."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+            return pool.submit(probe).result(timeout=timeout)
+    except Exception as exc:  # a build that cannot load is exactly what must be reported
+        return {"error": f"llama.cpp could not be loaded: {exc!r}"}
+
+
+def fingerprint() -> str:
+    """What identifies the installed llama.cpp build without loading it: its libraries' names,
+    sizes and times (or, frozen, the program's)."""
+    import hashlib
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("llama_cpp")
+    origin = spec.origin if spec is not None else None
+    folder = Path(origin).parent / "lib" if origin else None
+    files = sorted(folder.iterdir()) if folder is not None and folder.is_dir() else []
+    files = files or [Path(sys.executable)]
+    stamp = "|".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)
+    return hashlib.sha256(stamp.encode()).hexdigest()[:16]
+
+
+def known(cache_dir: Any) -> dict[str, Any]:
+    """What this build can do, probed once per installed build and remembered in `cache_dir`
+    (the profile's data folder): start-up and `smallwise plan` learn it without loading
+    llama.cpp each time."""
+    import json
+    from pathlib import Path
+
+    cache, key = Path(cache_dir) / CACHE_FILE, fingerprint()
+    try:
+        saved = json.loads(cache.read_text())
+        if saved.get("fingerprint") == key and isinstance(saved.get("probe"), dict):
+            return saved["probe"]
+    except (OSError, ValueError):
+        pass
+    found = probe_in_process()
+    if "error" not in found:
+        try:
+            cache.write_text(json.dumps({"fingerprint": key, "probe": found}))
+        except OSError:
+            pass  # only a cache
+    return found
