@@ -13,6 +13,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -40,14 +41,17 @@ sqlite_utils = _import_sqlite_utils()
 SCHEMA_VERSION = 4
 T = TypeVar("T")
 
-# Message status: streaming while being written; the rest are final.
-STREAMING, COMPLETE, STOPPED, INTERRUPTED, ERROR = (
-    "streaming",
-    "complete",
-    "stopped",
-    "interrupted",
-    "error",
-)
+class MessageStatus(StrEnum):
+    """A message is streaming while it is written; the rest are final. Stored as the text."""
+
+    STREAMING = "streaming"
+    COMPLETE = "complete"
+    STOPPED = "stopped"  # by the user; the text so far is kept
+    INTERRUPTED = "interrupted"  # the engine died or the app closed; the text so far is kept
+    ERROR = "error"  # no answer: the row's `error` says why
+
+
+STREAMING, COMPLETE, STOPPED, INTERRUPTED, ERROR = tuple(MessageStatus)
 
 MIGRATIONS: dict[int, str] = {
     1: """

@@ -27,7 +27,7 @@ IN_HISTORY = (st.COMPLETE, st.STOPPED, st.INTERRUPTED)
 @dataclass
 class TurnResult:
     message_id: int
-    status: str
+    status: st.MessageStatus
     text: str = ""
     done: p.Done | None = None
     failed: p.Failed | None = None

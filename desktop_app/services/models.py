@@ -42,7 +42,7 @@ class ModelService(QObject):
     model_ready = Signal(object)  # ModelChoice
     failed = Signal(str)  # no model could be made ready: what to do, in plain words
     progress = Signal(str)  # plain words for the status line
-    listing_changed = Signal(list)  # rows of core.library.listing, with each one's plan
+    listing_changed = Signal(object)  # rows of core.library.listing, each with its Plan
     host_changed = Signal(object)  # HostProfile
     download_progressed = Signal(str, int, int, float)  # model id, done, total, bytes/s
     download_finished = Signal(str, str)  # model id, "" or what went wrong
@@ -119,7 +119,7 @@ class ModelService(QObject):
             installed = (
                 row["installed"] if row["installed"] and row["installed"]["present"] else None
             )
-            row["plan"] = plan_for(row["id"], self.catalog, host, installed).as_dict()
+            row["plan"] = plan_for(row["id"], self.catalog, host, installed)
         return host, rows
 
     def _show_listing(self, found: tuple[hardware.HostProfile, list[dict[str, Any]]]) -> None:

@@ -1,7 +1,8 @@
 """All database work runs on one thread of its own, so the GUI thread never waits on disk.
 
-GUI code calls `call(...)` and gets the result in a callback on the GUI thread; background
-threads (a chat turn) use `blocking`, a proxy whose calls run on the store thread and wait.
+GUI code calls `call(lambda store: …, on_done=…)` and gets the result in a callback on the GUI
+thread; background threads (a chat turn) use `blocking`, a proxy whose calls run on the store
+thread and wait.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class StoreThread(QObject):
@@ -31,9 +33,11 @@ class StoreThread(QObject):
         self.blocking = _BlockingProxy(self)
 
     def call(
-        self, name: str, *args: Any, on_done: Callable[[Any], None] | None = None, **kwargs: Any
+        self, work: Callable[[Store], T], on_done: Callable[[T], None] | None = None
     ) -> Future:
-        future = self._pool.submit(getattr(self.store, name), *args, **kwargs)
+        """From the GUI thread: work(store) on the store thread; on_done(result) back on the GUI
+        thread (a failure is logged and reported through `failed`)."""
+        future = self._pool.submit(work, self.store)
         future.add_done_callback(lambda f: self._delivered.emit(on_done, f))
         return future
 

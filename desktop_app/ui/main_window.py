@@ -109,7 +109,9 @@ class MainWindow(QMainWindow):
 
     # -- conversations ------------------------------------------------------------------------
     def refresh_conversations(self, select: int | None = None) -> None:
-        self.stores.call("conversations", on_done=lambda rows: self._show_list(rows, select))
+        self.stores.call(
+            lambda store: store.conversations(), on_done=lambda rows: self._show_list(rows, select)
+        )
 
     def _show_list(self, rows: list[dict[str, Any]], select: int | None) -> None:
         ids = [r["id"] for r in rows]
@@ -126,8 +128,7 @@ class MainWindow(QMainWindow):
             return
         self.current = conversation_id
         self.stores.call(
-            "messages",
-            conversation_id,
+            lambda store: store.messages(conversation_id),
             on_done=lambda rows: self._show_messages(conversation_id, rows),
         )
 
@@ -137,14 +138,13 @@ class MainWindow(QMainWindow):
 
     def new_conversation(self) -> None:
         self.stores.call(
-            "create_conversation", on_done=lambda cid: self.refresh_conversations(select=cid)
+            lambda store: store.create_conversation(),
+            on_done=lambda cid: self.refresh_conversations(select=cid),
         )
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         self.stores.call(
-            "rename_conversation",
-            conversation_id,
-            title,
+            lambda store: store.rename_conversation(conversation_id, title),
             on_done=lambda _: self.refresh_conversations(),
         )
 
@@ -155,7 +155,8 @@ class MainWindow(QMainWindow):
             self.current = None
             self.view.clear()
         self.stores.call(
-            "delete_conversation", conversation_id, on_done=lambda _: self.refresh_conversations()
+            lambda store: store.delete_conversation(conversation_id),
+            on_done=lambda _: self.refresh_conversations(),
         )
 
     # -- chatting -----------------------------------------------------------------------------
@@ -164,7 +165,10 @@ class MainWindow(QMainWindow):
             self.show_notice("Wait for the current answer, or press Stop.")
             return
         if self.current is None:
-            self.stores.call("create_conversation", on_done=lambda cid: self._send_new(cid, text))
+            self.stores.call(
+                lambda store: store.create_conversation(),
+                on_done=lambda cid: self._send_new(cid, text),
+            )
         else:
             self.chat.send(self.current, text)
 

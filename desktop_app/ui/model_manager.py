@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.planner import Plan
 from desktop_app.core.starter import STARTER_ID
 from desktop_app.services.models import ModelService
 from desktop_app.ui.links import LinkPolicy
@@ -149,10 +150,10 @@ class ModelManager(QDialog):
             else _size(row.get("size_bytes", 0), not row.get("size_verified", True))
         )
         name = row["name"] + ("  (non-commercial licence)" if row.get("non_commercial") else "")
-        planned = row.get("plan") or {}
-        fits = f"{planned['verdict']} · {planned['quant']}" if planned else ""
+        planned: Plan | None = row.get("plan")
+        fits = f"{planned.verdict} · {planned.quant}" if planned else ""
         item = QTreeWidgetItem([name, size, row.get("recommended_quant", ""), fits, state])
-        item.setToolTip(3, plain_tooltip(planned.get("why", "")))
+        item.setToolTip(3, plain_tooltip(planned.why if planned else ""))
         item.setData(0, ID_ROLE, row["id"])
         item.setToolTip(0, plain_tooltip(row.get("description", "")))
         return item
@@ -182,7 +183,8 @@ class ModelManager(QDialog):
             self.details.setText("Choose a model to see what it is good at.")
         else:
             self.quant.addItems(row.get("quants", []))
-            chosen = (row.get("plan") or {}).get("quant") or row.get("recommended_quant")
+            planned = row.get("plan")
+            chosen = (planned.quant if planned else "") or row.get("recommended_quant")
             if chosen:
                 self.quant.setCurrentText(chosen)  # the planner's choice for this machine
             self.details.setText(_details(row))
@@ -276,8 +278,8 @@ def _details(row: dict[str, Any]) -> str:
     planned = row.get("plan")
     if planned:
         lines.append(
-            f"<b>Here: {planned['verdict']}</b> with {planned['quant']}, context "
-            f"{planned['n_ctx']:,} — {html.escape(planned['why'])}."
+            f"<b>Here: {planned.verdict}</b> with {planned.quant}, context "
+            f"{planned.n_ctx:,} — {html.escape(planned.why)}."
         )
         lines.append(memory_bar(planned))
     have = row["installed"]
@@ -295,14 +297,11 @@ BAR_COLOURS = {
 }
 
 
-def memory_bar(planned: dict[str, Any]) -> str:
+def memory_bar(planned: Plan) -> str:
     """A bar of the memory budget: weights / KV cache / compute / overhead / free."""
-    gpu = planned["n_gpu_layers"] > 0
-    budget = planned["vram_budget_bytes"] if gpu else planned["ram_budget_bytes"]
-    # A fixed order: dicts that crossed a Qt signal come back with their keys sorted.
-    parts = {
-        name: planned["parts"][name] for name in ("weights", "kv_cache", "compute", "overhead")
-    }
+    gpu = planned.n_gpu_layers > 0
+    budget = planned.vram_budget if gpu else planned.ram_budget
+    parts = planned.estimate.parts()
     total = max(budget, sum(parts.values()), 1)
     parts["free"] = max(0, budget - sum(parts.values()))
     cells = "".join(

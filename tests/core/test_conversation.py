@@ -82,10 +82,14 @@ def test_a_model_that_does_not_stop_is_ended_and_the_answer_kept_as_stopped(
     model = resolve_model(str(endless), store, {})
     conversations.client.cancel_deadline_s = 1.0
     cid = store.create_conversation()
-    timer = threading.Timer(1.0, conversations.stop)  # the template never builds the prompt
-    timer.start()
-    result = conversations.run(Turn(cid, "hello", model))
-    timer.join()
+    timers: list[threading.Timer] = []
+
+    def press_stop_soon(_message_id: int) -> None:  # the template never builds the prompt
+        timers.append(threading.Timer(0.5, conversations.stop))
+        timers[0].start()
+
+    result = conversations.run(Turn(cid, "hello", model), Listener(created=press_stop_soon))
+    timers[0].join()
     answer = store.messages(cid)[-1]
     assert result.status == answer["status"] == st.STOPPED
     assert "did not stop" in answer["error"]

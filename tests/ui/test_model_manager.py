@@ -59,7 +59,7 @@ def test_catalog_is_grouped_by_role_with_details(qtbot, manager_app) -> None:
     assert [g.split(" (")[0] for g in groups] == ["General chat", "Tutor", "Math", "Support"]
     manager.select("llama-3.2-3b-instruct")
     assert "Llama 3.2 Community License" in manager.details.text()
-    planned = manager.rows["llama-3.2-3b-instruct"]["plan"]["quant"]
+    planned = manager.rows["llama-3.2-3b-instruct"]["plan"].quant
     assert manager.quant.currentText() == planned and manager.download_button.isEnabled()
     assert not manager.use_button.isEnabled()
     assert "This computer:" in manager.hardware.text() and "RAM free" in manager.hardware.text()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 
 # -- app → worker ----------------------------------------------------------------------------
@@ -84,10 +85,13 @@ class Token:
     text: str
 
 
+FinishReason = Literal["stop", "length", "cancelled"]
+
+
 @dataclass(frozen=True)
 class Done:
     request_id: int
-    finish_reason: str  # "stop", "length" or "cancelled"
+    finish_reason: FinishReason
     prompt_tokens: int
     completion_tokens: int
     ttft_s: float  # measured in the worker, from the request to the first token
