@@ -9,7 +9,7 @@ from pathlib import Path
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import CatalogModel
 from desktop_app.core.engine.protocol import Load, Sampling
-from desktop_app.core.errors import ModelNotFound
+from desktop_app.core.errors import ModelNotFound, NotGGUF
 from desktop_app.core.hardware import HostProfile, choose_threads, physical_cores
 from desktop_app.core.store import Store
 from desktop_app.settings import Settings
@@ -145,7 +145,10 @@ def with_plan(
     from desktop_app.core.planning import plan_for
 
     installed = {"path": str(choice.path), "quant": choice.quant}
-    result = plan_for(choice.id, catalog, host, installed, n_ctx=settings["n_ctx"] or None)
+    try:
+        result = plan_for(choice.id, catalog, host, installed, n_ctx=settings["n_ctx"] or None)
+    except NotGGUF:
+        return choice  # loading it will say what is wrong with the file
     if result.verdict == "Won't fit":
         return choice  # the load-failure ladder and its messages take it from here
     return replace(choice, gpu_layers=result.n_gpu_layers, planned_ctx=result.n_ctx)

@@ -60,6 +60,8 @@ def plan_for(
         try:
             header = read_header(path)
         except NotGGUF:
+            if entry is None:
+                raise
             header = None  # a damaged file: the catalog's figures, and loading will say why
         if header is not None:
             entry = entry or entry_for_file(model_id, path, header, have)
