@@ -93,3 +93,84 @@ def test_code_and_plain_prose_are_not_checked() -> None:
     assert check("Use `total = price * 2 = 3` in the script.") == []
     assert check("The meeting is at 10:30 on 2024-05-06, room 12.") == []
     assert check("```\nx = 2 + 2 = 5\n```") == []
+
+
+# -- v2: the cases seen on material written elsewhere (issue 13) ------------------------------
+def failed(text: str, question: str | None = None) -> list:
+    return [c for c in check(text, question=question) if not c.ok]
+
+
+def test_a_full_stop_ends_a_sentence_not_a_number() -> None:
+    checks = check("We need 12 × 7. 12 × 7 = 84, so 84 eggs.")
+    assert [c.ok for c in checks] == [True]
+    assert failed("Half of 9 is 4.5. Then 4.5 + 1 = 5.5.") == []
+
+
+def test_numbered_lists_and_bullets_are_not_numbers() -> None:
+    text = "1. 3 + 4 = 7\n2. 7 × 2 = 14\n- 14 - 4 = 10"
+    assert [c.ok for c in check(text)] == [True, True, True]
+
+
+def test_each_link_of_a_chain_is_checked() -> None:
+    wrong = failed("First add: 3/4 + 1/8 = 6/8 + 1/8 = 8/8.")
+    assert [(c.expression, c.kind) for c in wrong] == [("6/8 + 1/8 = 8/8", "chain")]
+    wrong = failed("5/6 − 1/3 = 5/6 − 2/6 = 3/6 = 1/3")
+    assert [(c.expression, c.kind) for c in wrong] == [("3/6 = 1/3", "chain")]
+    assert failed("3/4 + 1/8 = 6/8 + 1/8 = 7/8") == []
+
+
+# A real model's answer to "Solve x² − 5x + 6 = 0" had this shape (issue 13): the general form,
+# the two factor branches, a wrong root "verified" as true, and a boxed pair with it.
+QUADRATIC = r"""We solve x^2 - 5x + 6 = 0.
+The general form is \(ax^2 + bx + c = 0\), here a = 1, b = -5 and c = 6.
+Factor: (x - 2)(x - 3) = 0, so x - 2 = 0 or x - 3 = 0.
+So x = 5 or x = 3.
+Check x = 5: 5^2 - 5(5) + 6 = 25 - 25 + 6 = 6. This is true.
+The solutions are \boxed{5 \text{ and } 3}."""
+
+
+def test_stated_roots_are_substituted_into_the_original_equation() -> None:
+    wrong = failed(QUADRATIC)
+    kinds = {c.kind for c in wrong}
+    assert {"root", "claim", "final"} <= kinds, wrong
+    assert all("at x = 5" in c.expression or c.kind == "final" for c in wrong), wrong
+    assert "x^2 - 5x + 6 = 0 at x = 5" in summary(check(QUADRATIC))
+
+
+def test_general_formulas_and_the_other_branch_are_never_checked_as_numbers() -> None:
+    expressions = [c.expression for c in check(QUADRATIC)]
+    assert not any("c = 0" in e or "x - 2 = 0 at" in e or "x - 3 = 0 at" in e for e in expressions)
+    formula = "Use x = (-b ± sqrt(b^2 - 4ac)) / (2a) with a = 1, b = -5, c = 6."
+    assert check(formula) == []
+
+
+def test_the_question_supplies_the_equation() -> None:
+    answer = "Subtract 3 from both sides and divide: x = 6."
+    assert [c.ok for c in check(answer, question="Solve 2x + 3 = 13.")] == [False]
+    assert [c.ok for c in check("So x = 5.", question="Solve 2x + 3 = 13.")] == [True]
+    good = "x = 7 and y = 3. \\boxed{x = 7, y = 3}"
+    assert failed(good, question="Solve the system x + y = 10, x − y = 4.") == []
+    bad = "x = 6 and y = 4."
+    assert failed(bad, question="Solve the system x + y = 10, x − y = 4.")
+
+
+def test_values_tried_and_rejected_are_not_claims() -> None:
+    text = (
+        "Try x = 1: 1 - 5 + 6 = 2, which is not 0. Try x = 2: 4 - 10 + 6 = 0, so x = 2 works. "
+        "Also x = 3: 9 - 15 + 6 = 0. So x = 2 or x = 3, \\boxed{2, 3}."
+    )
+    assert failed(text, question="Solve x^2 - 5x + 6 = 0.") == []
+
+
+def test_a_boxed_answer_missing_a_root_or_off_the_question_is_caught() -> None:
+    wrong = failed("(x - 2)(x - 3) = 0 so \\boxed{3}", question="Solve x² − 5x + 6 = 0.")
+    assert [c.kind for c in wrong] == ["final"]
+    wrong = failed("3/4 + 1/8 = 7/8 = 0.875, \\boxed{0.5}", question="Compute 3/4 + 1/8.")
+    assert [(c.kind, c.expected) for c in wrong] == [("final", "7/8 (≈ 0.875)")]
+    assert failed("\\boxed{\\frac{7}{8}}", question="Compute 3/4 + 1/8.") == []
+
+
+def test_a_claim_of_truth_is_checked_against_the_computed_value() -> None:
+    text = "Substituting x = 4 into the equation gives 2(4) + 3 = 11, which is correct."
+    wrong = failed(text, question="Solve 2x + 3 = 13.")
+    assert [c.kind for c in wrong] == ["claim"]
