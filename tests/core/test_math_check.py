@@ -4,8 +4,10 @@ must be caught. Precision and recall over the set are printed (pytest -s) and as
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from desktop_app.core.assistants.math_check import check, summary
+from desktop_app.core.assistants.math_check import KINDS, check, summary
 
 CORRECT = [
     "12 × 7 = 84, so the box holds 84 eggs.",
@@ -174,3 +176,51 @@ def test_a_claim_of_truth_is_checked_against_the_computed_value() -> None:
     text = "Substituting x = 4 into the equation gives 2(4) + 3 = 11, which is correct."
     wrong = failed(text, question="Solve 2x + 3 = 13.")
     assert [c.kind for c in wrong] == ["claim"]
+
+
+# -- bounded: untrusted text never hangs the app ---------------------------------------------
+ADVERSARIAL = {
+    "power tower": "9^9^9 = 1 and 10^10^10 = 5",
+    "huge power": "2^100000 = 3 and (x^64)^64 = 1 so x = 2",
+    "factorials": "99999999! = 5 and 1000! = 1",
+    "long number": "1" * 20000 + " + 1 = 2",
+    "many lines": "1 + 1 = 2\n" * 20000,
+    "many sentences": "We need 12 × 7. " * 5000,
+    "deep brackets": "(" * 5000 + "1" + ")" * 5000 + " = 1",
+    "nested fractions": "\\frac{" * 500 + "1" + "}{2}" * 500 + " = 3",
+    "nested boxes": "\\boxed{" * 3000 + "1" + "}" * 3000,
+    "long sum": "x = " + "x + " * 10000 + "1",
+    "big root": "x^64 - 1 = 0. So x = 999999999999999999999. \\boxed{999999999999999999999}",
+}
+
+
+@pytest.mark.parametrize("name", ADVERSARIAL)
+def test_adversarial_answers_finish_within_the_hard_bound(name: str) -> None:
+    import time
+
+    check("1 + 1 = 2")  # sympy's caches warm, as in the app after the first answer
+    started = time.perf_counter()
+    checks = check(ADVERSARIAL[name], question="Solve x^64 - 2 = 0.")
+    assert time.perf_counter() - started < 2.0
+    assert len(checks) <= 300
+
+
+def test_a_normal_answer_is_checked_well_under_a_second() -> None:
+    import time
+
+    text = QUADRATIC + "\n" + "\n".join(CORRECT) * 3
+    check(text)
+    started = time.perf_counter()
+    assert check(text, question="Solve x^2 - 5x + 6 = 0.")
+    assert time.perf_counter() - started < 0.5
+
+
+MATHY = st.text(alphabet="0123456789 .,=+-*/^()xy×÷−²√%\\{}boxedfrac\n:;ortuisTh", max_size=300)
+
+
+@settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(answer=MATHY, question=st.one_of(st.none(), MATHY))
+def test_any_text_is_checked_without_error_and_in_time(answer: str, question: str | None) -> None:
+    checks = check(answer, question=question)
+    assert all(c.kind in KINDS for c in checks)
+    summary(checks)

@@ -20,7 +20,7 @@ from desktop_app.core.assistants.math_check.reading import Sentence, boxed, sent
 __all__ = ["KINDS", "Check", "check", "summary"]
 
 TIME_BUDGET_S = 1.0  # per answer; what is not checked by then is left unchecked
-MAX_CHAINS = 1500
+MAX_CHAINS = 400
 MAX_CHECKS = 300
 
 
@@ -59,7 +59,11 @@ def check(text: str, question: str | None = None, budget_s: float = TIME_BUDGET_
     budget = Budget(budget_s)
     read, answer = _read(text, budget)
     asked = _read(question, budget)[1] if question else []
-    found = [c for chain in answer for c in link_checks(chain)]
+    found: list[Check] = []
+    for chain in answer:
+        if len(found) >= MAX_CHECKS or budget.spent():
+            break
+        found += link_checks(chain)
     equations = eq.original(asked, answer)
     if equations:
         found += _root_checks(answer, equations)

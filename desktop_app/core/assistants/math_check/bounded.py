@@ -125,6 +125,8 @@ def _guard(value: sympy.Expr) -> sympy.Expr:
         raise _Refused
     if value.has(sympy.zoo, sympy.nan, sympy.oo, sympy.I):
         raise _Refused
+    if not value.is_number and any(abs(p.exp) > MAX_EXPONENT for p in value.atoms(sympy.Pow)):
+        raise _Refused  # (x^64)^64: substituting a value later would be huge
     return value
 
 

@@ -26,6 +26,7 @@ SYMBOLS = (
 # Where a sentence or clause ends: ". " and friends, list markers, connecting words.
 SENTENCE_END = re.compile(r"[.!?;:]+(?=\s|$)|\n")
 LIST_MARKER = re.compile(r"^\s*(?:[-*•+]\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|#+\s*)")
+LONG_NUMBER = re.compile(r"\d{40,}")
 MATH_RUN = re.compile(
     r"(?:sqrt|\d+(?:\.\d+)?|(?<![A-Za-z])[a-z](?![A-Za-z])|[-+*/^()=≈≠±]|[ \t])+"
 )
@@ -37,10 +38,10 @@ class Sentence:
     index: int  # its place in the answer, for "what came just before"
 
 
-def boxed(text: str) -> list[str]:
-    """The contents of every \\boxed{…}, braces matched (the regex-free way: they nest)."""
+def boxed(text: str, last: int = 3) -> list[str]:
+    """The contents of the last few \\boxed{…}, braces matched (they nest)."""
     found = []
-    for match in re.finditer(r"\\boxed\s*\{", text[:MAX_TEXT]):
+    for match in list(re.finditer(r"\\boxed\s*\{", text[:MAX_TEXT]))[-last:]:
         depth, start = 1, match.end()
         for pos in range(start, min(len(text), start + 400)):
             depth += {"{": 1, "}": -1}.get(text[pos], 0)
@@ -67,7 +68,9 @@ def _latex(text: str) -> str:
 
 def plain(text: str) -> str:
     """Plain arithmetic notation: code, LaTeX, symbols, thousands separators, percentages."""
-    text = text[:MAX_TEXT]
+    # A digit run longer than any step a person writes would make the patterns below slow
+    # (each start position scans it): such a number is left out.
+    text = LONG_NUMBER.sub(" ∎ ", text[:MAX_TEXT])
     text = re.sub(r"```.*?(?:```|$)", "\n", text, flags=re.S)
     text = re.sub(r"`[^`\n]*`", " ", text)
     text = re.sub(r"<<[^<>\n]*>>", "", text)  # GSM8K's calculator notes: not the writer's text
@@ -75,9 +78,9 @@ def plain(text: str) -> str:
     for symbol, plain_text in SYMBOLS:
         text = text.replace(symbol, plain_text)
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 1,000 → 1000 (but "2, 3" stays)
-    text = re.sub(r"(\d)\s*[xX]\s*(?=\(?\d)", r"\1 * ", text)  # 12 x 7
-    text = re.sub(r"(\d+(?:\.\d+)?)\s*%\s*of\s+", r"(\1/100)*", text)
-    return re.sub(r"(\d+(?:\.\d+)?)\s*%", r"(\1/100)", text)
+    text = re.sub(r"(\d)[ \t]*[xX][ \t]*(?=\(?\d)", r"\1 * ", text)  # 12 x 7
+    text = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)[ \t]*%[ \t]*of\s+", r"(\1/100)*", text)
+    return re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)[ \t]*%", r"(\1/100)", text)
 
 
 def sentences(text: str) -> list[Sentence]:
