@@ -14,9 +14,15 @@ from desktop_app.core.assistants.math_check.chains import Chain, is_plain_number
 from desktop_app.core.assistants.math_check.checks import ARITHMETIC, CHAIN, CLAIM, Check, show
 
 
+PERCENT = re.compile(r"\((\d+(?:\.\d+)?|\.\d+)/100\)")  # how reading writes "N%"
+
+
 def agrees(value: sympy.Expr, shown: str, shown_value: sympy.Expr, sign: str) -> bool:
     if same(value, shown_value):
         return True
+    percent = PERCENT.fullmatch(shown.replace(" ", ""))
+    if percent and same(value, sympy.Rational(percent.group(1))):
+        return True  # "18 / 450 × 100 = 4%": the × 100 already made it a percentage
     difference = abs(as_float(value) - as_float(shown_value))
     if sign == "≈":
         return difference <= max(0.01 * abs(as_float(value)), 0.5 * _step(shown)) + 1e-12
@@ -27,7 +33,7 @@ def agrees(value: sympy.Expr, shown: str, shown_value: sympy.Expr, sign: str) ->
 
 
 def _places(shown: str) -> int:
-    match = re.fullmatch(r"-?\d+\.(\d+)", shown.replace(" ", ""))
+    match = re.fullmatch(r"-?\d*\.(\d+)", shown.replace(" ", ""))
     return len(match.group(1)) if match else 0
 
 

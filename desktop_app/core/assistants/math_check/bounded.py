@@ -17,7 +17,7 @@ MAX_RESULT_DIGITS = 60  # any intermediate integer part
 MAX_EXPONENT = 64
 MAX_TOKENS = 80
 
-TOKEN = re.compile(r"\s*(sqrt|\d+(?:\.\d+)?|[a-z]|[-+*/^()])")
+TOKEN = re.compile(r"\s*(sqrt|\d+(?:\.\d+)?|\.\d+|[a-z]|[-+*/^()])")
 
 
 class Budget:
@@ -108,11 +108,11 @@ class _Parser:
             if value.is_number and value < 0:
                 raise _Refused
             return _guard(sympy.sqrt(value))
-        if tok[0].isdigit():
+        if tok[0].isdigit() or tok[0] == ".":
             if len(tok) > MAX_DIGITS:
                 raise _Refused
             number = sympy.Rational(tok)
-            if self.peek() is not None and self.peek()[0].isdigit():
+            if self.peek() is not None and self.peek()[0] in "0123456789.":
                 raise _Refused  # "2 1/2": two numbers side by side are not a product
             return number
         if tok.isalpha() and (self.names is None or tok in self.names):

@@ -14,7 +14,7 @@ from desktop_app.core.assistants.math_check.bounded import Budget, value_of
 from desktop_app.core.assistants.math_check.reading import MATH_RUN, Sentence
 
 SIGNS = re.compile(r"(=|≈|≠)")
-PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d+)?|\.\d+)")
 
 
 @dataclass(frozen=True)

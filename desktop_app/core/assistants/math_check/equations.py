@@ -59,7 +59,7 @@ def _candidates(chains: list[Chain]) -> list[tuple[int, Equation]]:
             if sign != "=" or left is None or right is None or lhs is None or rhs is None:
                 continue
             names = {str(s) for s in (left - right).free_symbols}
-            assignment = (left.is_Symbol and right.is_number) or (right.is_Symbol and left.is_number)
+            assignment = left.is_Symbol and right.is_number or right.is_Symbol and left.is_number
             if not names or assignment:
                 continue  # no unknown, or an assignment "x = 5"
             if sympy.expand(left - right) == 0:

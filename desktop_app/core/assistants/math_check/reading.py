@@ -27,8 +27,9 @@ SYMBOLS = (
 SENTENCE_END = re.compile(r"[.!?;:]+(?=\s|$)|\n")
 LIST_MARKER = re.compile(r"^\s*(?:[-*•+]\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|#+\s*)")
 LONG_NUMBER = re.compile(r"\d{40,}")
+NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"  # .5 is how many write a half
 MATH_RUN = re.compile(
-    r"(?:sqrt|\d+(?:\.\d+)?|(?<![A-Za-z])[a-z](?![A-Za-z])|[-+*/^()=≈≠±]|[ \t])+"
+    rf"(?:sqrt|{NUMBER}|(?<![A-Za-z])[a-z](?![A-Za-z])|[-+*/^()=≈≠±]|[ \t])+"
 )
 
 
@@ -79,8 +80,8 @@ def plain(text: str) -> str:
         text = text.replace(symbol, plain_text)
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 1,000 → 1000 (but "2, 3" stays)
     text = re.sub(r"(\d)[ \t]*[xX][ \t]*(?=\(?\d)", r"\1 * ", text)  # 12 x 7
-    text = re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)[ \t]*%[ \t]*of\s+", r"(\1/100)*", text)
-    return re.sub(r"(?<![\d.])(\d+(?:\.\d+)?)[ \t]*%", r"(\1/100)", text)
+    text = re.sub(rf"(?<![\d.])({NUMBER})[ \t]*%[ \t]*of\s+", r"(\1/100)*", text)
+    return re.sub(rf"(?<![\d.])({NUMBER})[ \t]*%", r"(\1/100)", text)
 
 
 def sentences(text: str) -> list[Sentence]:

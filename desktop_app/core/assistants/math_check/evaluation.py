@@ -1,0 +1,219 @@
+"""How well the checker does on material it was not written next to: recorded model answers
+with every slip annotated by hand (precision and recall per kind of slip), and answers to a
+public problem set with known results (does a flag mean a wrong final answer?). Each set is
+split once, by a hash of the item's id, into a tuning half and a held-out half. No Qt here.
+
+`evaluate()` is what `smallwise eval --assistant math` calls; it reads eval/math/ (see its
+README) and, given a model path, first records that model's answers to the problems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.assistants.math_check import KINDS, Check, check
+from desktop_app.core.assistants.math_check.generation import read_jsonl
+from desktop_app.core.assistants.math_check.reading import boxed, plain
+from desktop_app.core.errors import UsageError
+
+Checker = Callable[[str, str | None], list[Check]]
+HALVES = ("tune", "held-out")
+DEFAULT_OUTPUTS = "qwen2.5-coder-0.5b-instruct-q4_k_m.jsonl"
+
+
+def half(item_id: str) -> str:
+    """The fixed half an item belongs to: never changes, whatever is added to the set."""
+    return HALVES[hashlib.sha256(item_id.encode()).digest()[0] % 2]
+
+
+def default_data_dir() -> Path:
+    return Path(__file__).resolve().parents[4] / "eval" / "math"
+
+
+def numbers(text: str) -> Counter:
+    found = re.findall(r"\d+(?:\.\d+)?", plain(text))
+    return Counter(str(float(n)) for n in found)
+
+
+def _matches(slip: dict[str, Any], flag: Check) -> bool:
+    want = numbers(slip["step"])
+    have = numbers(f"{flag.expression} {flag.found}")
+    shared = sum((want & have).values())
+    return bool(want) and shared >= min(len(list(want.elements())), 2)
+
+
+def _pair(slips: list[dict[str, Any]], flags: list[Check]) -> list[tuple[int, int]]:
+    """Flags matched one-to-one to annotated slips: same kind first, then any kind."""
+    pairs: list[tuple[int, int]] = []
+    for same_kind in (True, False):
+        for f, flag in enumerate(flags):
+            if any(f == used for _, used in pairs):
+                continue
+            for s, slip in enumerate(slips):
+                if any(s == used for used, _ in pairs) or (
+                    same_kind and slip["class"] != flag.kind
+                ):
+                    continue
+                if _matches(slip, flag):
+                    pairs.append((s, f))
+                    break
+    return pairs
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def score_annotated(
+    problems: dict[str, dict], outputs: list[dict], notes: dict[str, dict], checker: Checker
+) -> dict[str, Any]:
+    """Precision per kind of flag, recall per class of slip, false alarms on clean answers."""
+    slips_by, caught_by, flags_by, right_by = Counter(), Counter(), Counter(), Counter()
+    clean = clean_flagged = slipped = slipped_flagged = 0
+    for record in outputs:
+        note = notes.get(record["id"])
+        if note is None:
+            continue
+        slips = [s for s in note["slips"] if s["wrong"] and s["class"] in KINDS]
+        flags = [c for c in checker(record["output"], problems[record["id"]]["question"])]
+        flags = [c for c in flags if not c.ok]
+        pairs = _pair(slips, flags)
+        slips_by.update(s["class"] for s in slips)
+        caught_by.update(slips[s]["class"] for s, _ in pairs)
+        flags_by.update(f.kind for f in flags)
+        right_by.update(flags[f].kind for _, f in pairs)
+        clean += not slips
+        clean_flagged += not slips and bool(flags)
+        slipped += bool(slips)
+        slipped_flagged += bool(slips) and bool(flags)
+    per_kind = {
+        kind: {
+            "slips": slips_by[kind],
+            "caught": caught_by[kind],
+            "recall": _ratio(caught_by[kind], slips_by[kind]),
+            "flags": flags_by[kind],
+            "right_flags": right_by[kind],
+            "precision": _ratio(right_by[kind], flags_by[kind]),
+        }
+        for kind in KINDS
+    }
+    flags_total, right_total = sum(flags_by.values()), sum(right_by.values())
+    return {
+        "answers": clean + slipped,
+        "per_kind": per_kind,
+        "precision": _ratio(right_total, flags_total),
+        "recall": _ratio(sum(caught_by.values()), sum(slips_by.values())),
+        "answers_with_slips_flagged": f"{slipped_flagged}/{slipped}",
+        "false_alarms_on_clean_answers": f"{clean_flagged}/{clean}",
+    }
+
+
+def final_answer(text: str) -> str | None:
+    """The answer's final value as written: the last box, else the last number."""
+    boxes = boxed(text)
+    if boxes:
+        return boxes[-1]
+    found = re.findall(r"-?\d+(?:\.\d+)?", plain(text.split("####")[-1]))
+    return found[-1] if found else None
+
+
+def right_answer(given: str | None, known: str) -> bool:
+    from desktop_app.core.assistants.math_check.bounded import as_float, value_of
+
+    if given is None:
+        return False
+    given = re.sub(r"[^\d.\-+*/()x=,a-z ]", "", given.replace("$", "")).strip()
+    value, want = value_of(given.split("=")[-1].strip()), value_of(known)
+    if value is None or want is None:
+        return given.replace(" ", "") == known.replace(" ", "")
+    return abs(as_float(value) - as_float(want)) < 1e-6 * max(1.0, abs(as_float(want)))
+
+
+def score_answers(labelled: list[tuple[str, str | None, bool]], checker: Checker) -> dict:
+    """Answer level: (answer, question, final answer right?) → does a flag mean it is wrong?"""
+    counts = Counter()
+    for text, question, right in labelled:
+        flagged = any(not c.ok for c in checker(text, question))
+        counts[(right, flagged)] += 1
+    wrong = counts[(False, True)] + counts[(False, False)]
+    flagged = counts[(False, True)] + counts[(True, True)]
+    right = counts[(True, True)] + counts[(True, False)]
+    return {
+        "answers": len(labelled),
+        "wrong_answers": wrong,
+        "flagged": flagged,
+        "precision": _ratio(counts[(False, True)], flagged),
+        "recall": _ratio(counts[(False, True)], wrong),
+        "false_alarms_on_right_answers": f"{counts[(True, True)]}/{right}",
+    }
+
+
+def _gsm8k_answer(solution: str) -> str:
+    return solution.split("####")[-1].split("A:")[-1].strip().replace(",", "")
+
+
+def answer_sets(data: Path, outputs: list[dict], problems: dict[str, dict], which: str) -> dict:
+    """The answer-level sets of one half, as (answer, question, right?) triples."""
+    model = [
+        (r["output"], problems[r["id"]]["question"],
+         right_answer(final_answer(r["output"]), problems[r["id"]]["answer"]))
+        for r in outputs if half(r["id"]) == which
+    ]  # fmt: skip
+    reference, published = [], []
+    for i, row in enumerate(read_jsonl(data / "gsm8k_test.jsonl")):
+        if half(f"gsm8k-test-{i:04d}") == which:
+            reference.append((row["answer"].split("####")[0], row["question"], True))
+    for i, row in enumerate(read_jsonl(data / "gsm8k_gpt3_solutions.jsonl")):
+        if half(f"gsm8k-test-{i:04d}") == which:
+            for key in ("6b_finetuning", "6b_verification", "175b_finetuning", "175b_verification"):
+                solution = row[key]["solution"].split("\nA:")[0]
+                published.append((solution, row["question"], bool(row[key]["is_correct"])))
+    return {
+        "recorded_model_answers": model,
+        "gsm8k_reference_solutions": reference,
+        "gsm8k_published_gpt3_solutions": published,
+    }
+
+
+def evaluate(
+    data_dir: Path | None = None,
+    model_path: str | Path | None = None,
+    which: str = "held-out",
+    checker: Checker | None = None,
+    progress: Callable[[str], None] = lambda line: None,
+) -> dict[str, Any]:
+    """The math checker's figures on one half of every set (JSON-ready).
+
+    With `model_path`, that model first answers the problems it has not answered yet (through
+    the app's engine; slow on a CPU: ~10-40 s per problem) and its answers are scored at the
+    answer level; the hand-annotated figures are always on the recorded reference answers."""
+    data = data_dir or default_data_dir()
+    if not (data / "problems.jsonl").is_file():
+        raise UsageError(f"No evaluation data in {data}: run from a Smallwise source checkout.")
+    if which not in HALVES:
+        raise UsageError(f"Unknown half {which!r}: use one of {', '.join(HALVES)}.")
+    run: Checker = checker or (lambda text, question: check(text, question=question))
+    problems = {p["id"]: p for p in read_jsonl(data / "problems.jsonl")}
+    recorded = read_jsonl(data / DEFAULT_OUTPUTS)
+    outputs = recorded
+    if model_path is not None:
+        from desktop_app.core.assistants.math_check.generation import file_sha256, generate
+
+        out = data / f"{Path(model_path).stem}.jsonl"
+        generate(model_path, problems.values(), out, progress=progress)
+        sha = file_sha256(Path(model_path))
+        outputs = [r for r in read_jsonl(out) if r["model_sha256"] == sha]
+    notes = {n["id"]: n for n in read_jsonl(data / "annotations.jsonl")}
+    annotated = [r for r in recorded if half(r["id"]) == which and r["id"] in notes]
+    sets = answer_sets(data, outputs, problems, which)
+    return {
+        "half": which,
+        "model": outputs[0]["model"] if outputs else None,
+        "annotated": score_annotated(problems, annotated, notes, run),
+        "answer_level": {name: score_answers(rows, run) for name, rows in sets.items()},
+    }
