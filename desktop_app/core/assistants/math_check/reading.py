@@ -28,6 +28,14 @@ SENTENCE_END = re.compile(r"[.!?;:]+(?=\s|$)|\n")
 LIST_MARKER = re.compile(r"^\s*(?:[-*•+]\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|#+\s*)")
 LONG_NUMBER = re.compile(r"\d{40,}")
 NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"  # .5 is how many write a half
+# A word between a number and an operator is its unit: "120 miles + 15 miles = 135 miles".
+# Never a connecting word ("x = 2 or -3"), never one letter (3 y + 2: y is a variable).
+CONNECTIVES = r"(?:or|and|so|then|is|are|was|to|of|from|by|we|which|that|the|an|but|for|in|at|as"
+CONNECTIVES += r"|gives|get|equals|minus|plus|times|over|divided|multiplied|per|into|with)"
+UNIT_WORD = rf"[ \t]+(?!{CONNECTIVES}\b)(?>[A-Za-z]{{2,}}(?:/[A-Za-z]+)?)(?![A-Za-z/])"
+UNIT = re.compile(rf"(?<![\w.])({NUMBER}){UNIT_WORD}(?=[ \t]*(?:[+*/]|-[ \t]))")
+# Before "=", only inside a calculation ("+ 320 miles = 455"), not a label ("1.5 quarts = …").
+UNIT_BEFORE_EQUALS = re.compile(rf"([-+*/][ \t]*{NUMBER}){UNIT_WORD}(?=[ \t]*[=≈])")
 MATH_RUN = re.compile(
     rf"(?:sqrt|{NUMBER}|(?<![A-Za-z])[a-z](?![A-Za-z])|[-+*/^()=≈≠±]|[ \t])+"
 )
@@ -80,6 +88,7 @@ def plain(text: str) -> str:
         text = text.replace(symbol, plain_text)
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 1,000 → 1000 (but "2, 3" stays)
     text = re.sub(r"(\d)[ \t]*[xX][ \t]*(?=\(?\d)", r"\1 * ", text)  # 12 x 7
+    text = UNIT_BEFORE_EQUALS.sub(r"\1", UNIT.sub(r"\1", text))
     text = re.sub(rf"(?<![\d.])({NUMBER})[ \t]*%[ \t]*of\s+", r"(\1/100)*", text)
     return re.sub(rf"(?<![\d.])({NUMBER})[ \t]*%", r"(\1/100)", text)
 
