@@ -228,7 +228,6 @@ def check_with_kinds(text: str, question: str | None = None) -> list:
     """v1 had no question argument and no kinds: its equation checks count as "root"."""
     from desktop_app.core.assistants.math_check import Check as CheckV2
 
-    arithmetic = [CheckV2(c.expression, c.expected, c.found, c.ok, "arithmetic")
-                  for c in arithmetic_checks(text)]  # fmt: skip
-    roots = [CheckV2(c.expression, c.expected, c.found, c.ok, "root") for c in equation_checks(text)]
-    return arithmetic + roots
+    found = [(c, "arithmetic") for c in arithmetic_checks(text)]
+    found += [(c, "root") for c in equation_checks(text)]
+    return [CheckV2(c.expression, c.expected, c.found, c.ok, kind) for c, kind in found]

@@ -9,6 +9,7 @@ README) and, given a model path, first records that model's answers to the probl
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.assistants.math_check import KINDS, Check, check
-from desktop_app.core.assistants.math_check.generation import read_jsonl
+from desktop_app.core.assistants.math_check.generation import SAMPLING, read_jsonl
 from desktop_app.core.assistants.math_check.reading import boxed, plain
 from desktop_app.core.errors import UsageError
 
@@ -29,6 +30,14 @@ DEFAULT_OUTPUTS = "qwen2.5-coder-0.5b-instruct-q4_k_m.jsonl"
 def half(item_id: str) -> str:
     """The fixed half an item belongs to: never changes, whatever is added to the set."""
     return HALVES[hashlib.sha256(item_id.encode()).digest()[0] % 2]
+
+
+def unique(records: list[dict]) -> list[dict]:
+    """One record per id (the first): a re-run that recorded an answer twice counts once."""
+    seen: dict[str, dict] = {}
+    for record in records:
+        seen.setdefault(record["id"], record)
+    return list(seen.values())
 
 
 def default_data_dir() -> Path:
@@ -77,7 +86,7 @@ def score_annotated(
     clean = clean_flagged = slipped = slipped_flagged = 0
     for record in outputs:
         note = notes.get(record["id"])
-        if note is None:
+        if note is None or record["id"] not in problems:
             continue
         slips = [s for s in note["slips"] if s["wrong"] and s["class"] in KINDS]
         flags = [c for c in checker(record["output"], problems[record["id"]]["question"])]
@@ -186,6 +195,7 @@ def evaluate(
     which: str = "held-out",
     checker: Checker | None = None,
     progress: Callable[[str], None] = lambda line: None,
+    max_tokens: int = SAMPLING.max_tokens,
 ) -> dict[str, Any]:
     """The math checker's figures on one half of every set (JSON-ready).
 
@@ -199,15 +209,16 @@ def evaluate(
         raise UsageError(f"Unknown half {which!r}: use one of {', '.join(HALVES)}.")
     run: Checker = checker or (lambda text, question: check(text, question=question))
     problems = {p["id"]: p for p in read_jsonl(data / "problems.jsonl")}
-    recorded = read_jsonl(data / DEFAULT_OUTPUTS)
+    recorded = unique(read_jsonl(data / DEFAULT_OUTPUTS))
     outputs = recorded
     if model_path is not None:
         from desktop_app.core.assistants.math_check.generation import file_sha256, generate
 
         out = data / f"{Path(model_path).stem}.jsonl"
-        generate(model_path, problems.values(), out, progress=progress)
+        sampling = dataclasses.replace(SAMPLING, max_tokens=max_tokens)
+        generate(model_path, problems.values(), out, progress=progress, sampling=sampling)
         sha = file_sha256(Path(model_path))
-        outputs = [r for r in read_jsonl(out) if r["model_sha256"] == sha]
+        outputs = unique([r for r in read_jsonl(out) if r["model_sha256"] == sha])
     notes = {n["id"]: n for n in read_jsonl(data / "annotations.jsonl")}
     annotated = [r for r in recorded if half(r["id"]) == which and r["id"] in notes]
     sets = answer_sets(data, outputs, problems, which)

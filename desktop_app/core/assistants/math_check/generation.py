@@ -43,10 +43,10 @@ def _messages(question: str) -> list[dict[str, str]]:
     return prompt_messages(math, [{"role": "user", "content": question}], True)
 
 
-def _answer(client: Any, question: str) -> tuple[str, p.Done | p.Failed | None]:
+def _answer(client: Any, question: str, sampling: p.Sampling) -> tuple[str, Any]:
     parts: list[str] = []
     end = None
-    for event in client.chat(_messages(question), SAMPLING):
+    for event in client.chat(_messages(question), sampling):
         if isinstance(event, p.Token):
             parts.append(event.text)
         elif isinstance(event, p.Done | p.Failed):
@@ -60,6 +60,7 @@ def generate(
     out: Path,
     n_threads: int = 2,
     progress: Callable[[str], None] = lambda line: None,
+    sampling: p.Sampling = SAMPLING,
 ) -> int:
     """Answer each problem not yet in `out` with the model; return how many were added."""
     from desktop_app.core.engine.client import EngineClient
@@ -77,14 +78,14 @@ def generate(
         loaded = client.load(load)
         for problem in todo:
             started = time.perf_counter()
-            text, end = _answer(client, problem["question"])
+            text, end = _answer(client, problem["question"], sampling)
             record = {
                 "id": problem["id"],
                 "model": model.name,
                 "model_sha256": sha,
                 "chat_format": loaded.chat_format,
                 "system_prompt": _messages("")[0]["content"],
-                "sampling": asdict(SAMPLING),
+                "sampling": asdict(sampling),
                 "n_ctx": load.n_ctx,
                 "finish_reason": getattr(end, "finish_reason", "failed"),
                 "completion_tokens": getattr(end, "completion_tokens", 0),
