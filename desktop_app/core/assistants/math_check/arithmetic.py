@@ -13,7 +13,6 @@ from desktop_app.core.assistants.math_check.bounded import as_float, same
 from desktop_app.core.assistants.math_check.chains import Chain, is_plain_number
 from desktop_app.core.assistants.math_check.checks import ARITHMETIC, CHAIN, CLAIM, Check, show
 
-
 PERCENT = re.compile(r"\((\d+(?:\.\d+)?|\.\d+)/100\)")  # how reading writes "N%"
 
 
