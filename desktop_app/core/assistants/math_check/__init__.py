@@ -63,7 +63,7 @@ def check(text: str, question: str | None = None, budget_s: float = TIME_BUDGET_
     for chain in answer:
         if len(found) >= MAX_CHECKS or budget.spent():
             break
-        found += link_checks(chain)
+        found += link_checks(chain) + eq.factorings(chain)
     equations = eq.original(asked, answer)
     if equations:
         found += _root_checks(answer, equations)

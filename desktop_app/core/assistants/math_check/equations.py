@@ -14,7 +14,7 @@ import sympy
 
 from desktop_app.core.assistants.math_check.bounded import Budget, as_float, same
 from desktop_app.core.assistants.math_check.chains import Chain
-from desktop_app.core.assistants.math_check.checks import CLAIM, ROOT, Check, show
+from desktop_app.core.assistants.math_check.checks import CHAIN, CLAIM, ROOT, Check, show
 from desktop_app.core.assistants.math_check.reading import Sentence
 
 HYPOTHESIS = re.compile(
@@ -202,3 +202,36 @@ def _evaluations(chain: Chain, name: str, value: sympy.Expr, shapes: list) -> li
         found.append(Check(f"{lhs} = {rhs} at {name} = {show(value).split(' (')[0]}",
                            show(computed), rhs, ok, ROOT))  # fmt: skip
     return found
+
+
+def factorings(chain: Chain) -> list[Check]:
+    """"x^2 - 5x + 6 = (x - 5)(x - 3)": a polynomial said to equal a product of factors of the
+    same degree is a rewriting, not an equation to solve, and must hold for every x."""
+    found = []
+    for i, sign in enumerate(chain.signs):
+        left, right = chain.values[i], chain.values[i + 1]
+        if sign != "=" or left is None or right is None or left.is_number or right.is_number:
+            continue
+        if not (_product(left) or _product(right)) or len(left.free_symbols) != 1:
+            continue
+        if left.free_symbols != right.free_symbols or not 2 <= _degree(left) == _degree(right):
+            continue
+        ok = sympy.expand(left - right) == 0
+        product, other = (right, left) if _product(right) else (left, right)
+        expanded = re.sub(r"(\d)\*", r"\1", str(sympy.expand(product)).replace("**", "^"))
+        expression = f"{chain.members[i]} = {chain.members[i + 1]}"
+        found.append(Check(expression, expanded, str(other).replace("**", "^"), ok, CHAIN))
+    return found
+
+
+def _product(value: sympy.Expr) -> bool:
+    factors = value.args if value.is_Mul else (value,)
+    grouped = [f for f in factors if not f.is_number and (f.is_Add or f.is_Pow and f.base.is_Add)]
+    return len(grouped) >= 2 or any(f.is_Pow and f.base.is_Add for f in grouped)
+
+
+def _degree(value: sympy.Expr) -> int:
+    try:
+        return sympy.Poly(value, *value.free_symbols).total_degree()
+    except sympy.PolynomialError:
+        return -1
