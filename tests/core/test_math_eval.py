@@ -91,3 +91,28 @@ def test_a_model_given_by_path_answers_first_then_is_scored(tmp_path: Path, tiny
     assert result["answer_level"]["recorded_model_answers"]["answers"] == 2  # both held out
     evaluate(data_dir=data, model_path=tiny_model, max_tokens=8)  # answered: not recorded again
     assert len(read_jsonl(data / f"{tiny_model.stem}.jsonl")) == 2
+
+
+def _recorded(item_id: str) -> str:
+    rows = read_jsonl(DATA / "qwen2.5-coder-0.5b-instruct-q4_k_m.jsonl")
+    return next(r["output"] for r in rows if r["id"] == item_id)
+
+
+def test_the_real_answer_from_issue_13_is_caught_where_it_is_wrong() -> None:
+    """Qwen2.5-Coder-0.5B's own answer to "Solve x² − 5x + 6 = 0" (recorded, greedy)."""
+    from desktop_app.core.assistants.math_check import check, summary
+
+    checks = check(_recorded("alg-00"), question="Solve x² − 5x + 6 = 0.")
+    wrong = {(c.kind, c.expression) for c in checks if not c.ok}
+    assert wrong == {
+        ("chain", "x^2 - 5x + 6 = (x - 5)(x - 3)"),
+        ("root", "x^2 - 5x + 6 = 0 at x = 5"),
+        ("claim", "x^2 - 5x + 6 = 0 at x = 5 (called true)"),
+        ("final", "x^2 - 5x + 6 = 0 at x = 5 (boxed)"),
+    }
+    assert not any("c = " in c.expression or "x - 3 = 0 at" in c.expression for c in checks)
+    assert summary(checks).endswith("(x - 5)(x - 3) (it is x^2 - 8x + 15)")
+    # Without the question, the answer's own first statement of the equation is used.
+    assert {c.kind for c in check(_recorded("alg-00")) if not c.ok} == {
+        "chain", "root", "claim", "final"
+    }
