@@ -27,6 +27,12 @@ NEGATION = re.compile(
     r"|discard\w*|wrong)\b|≠",
     re.I,
 )
+# "… to ensure they satisfy it": a plan to check, not a claim that it holds.
+PLAN = re.compile(
+    r"\b(?:to|can|will|let's|let us|we'll|should|must)\s+(?:\w+\s+){0,3}"
+    r"(?:ensure|check|verify|see|confirm|make sure)\b",
+    re.I,
+)
 TRUTH = re.compile(
     r"\b(?:true|correct|satisf(?:y|ies|ied)|holds|checks out|is (?:a|the) (?:solution|root)"
     r"|are (?:the )?(?:solutions|roots)|valid)\b|✓|✔",
@@ -109,9 +115,14 @@ def root_check(equations: list[Equation], values: dict[str, sympy.Expr], kind: s
     ok = roots_hold(equations, values, rounded)
     wrong = next((e for e in equations if not roots_hold([e], values, rounded)), equations[0])
     left, right = wrong.at(values)
-    at = ", ".join(f"{n} = {show(v).split(' (')[0]}" for n, v in sorted(values.items()))
+    at = ", ".join(f"{n} = {written(v)}" for n, v in sorted(values.items()))
     expression = f"{wrong.text()} at {at}" + (f" ({note})" if note else "")
     return Check(expression, show(left), show(right), ok, kind)
+
+
+def written(value: sympy.Expr) -> str:
+    """A value as an answer would write it: 5, 45/2, -1/2 + sqrt(59)/2."""
+    return str(value).replace("**", "^")
 
 
 def stated_value(chain: Chain, names: tuple[str, ...]) -> tuple[str, sympy.Expr, str] | None:
@@ -145,7 +156,8 @@ def truth_claims(
         return []
     name, found, seen = equations[0].names[0], [], set()
     for sentence in sentences:
-        if budget.spent() or not TRUTH.search(sentence.text) or NEGATION.search(sentence.text):
+        text = sentence.text
+        if budget.spent() or not TRUTH.search(text) or NEGATION.search(text) or PLAN.search(text):
             continue
         recent = [c for c in answer if sentence.index - 3 <= c.sentence.index <= sentence.index]
         stated = [s for c in recent if (s := stated_value(c, (name,)))]
@@ -199,7 +211,7 @@ def _evaluations(chain: Chain, name: str, value: sympy.Expr, shapes: list) -> li
             continue
         computed = left.subs(sympy.Symbol(name), value)
         ok = same(computed, right)
-        found.append(Check(f"{lhs} = {rhs} at {name} = {show(value).split(' (')[0]}",
+        found.append(Check(f"{lhs} = {rhs} at {name} = {written(value)}",
                            show(computed), rhs, ok, ROOT))  # fmt: skip
     return found
 

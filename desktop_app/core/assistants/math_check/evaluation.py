@@ -132,15 +132,33 @@ def final_answer(text: str) -> str | None:
 
 
 def right_answer(given: str | None, known: str) -> bool:
+    """Whether the final answer is the known one: the same number, or for several values
+    ("2, 3", "x=7, y=3") the same numbers in any order and notation."""
     from desktop_app.core.assistants.math_check.bounded import as_float, value_of
 
     if given is None:
         return False
-    given = re.sub(r"[^\d.\-+*/()x=,a-z ]", "", given.replace("$", "")).strip()
-    value, want = value_of(given.split("=")[-1].strip()), value_of(known)
+    if re.search(r"[,=]", known):
+        return sorted(_values(given)) == sorted(_values(known))
+    value, want = value_of(_clean(given).split("=")[-1].strip()), value_of(known)
     if value is None or want is None:
-        return given.replace(" ", "") == known.replace(" ", "")
+        return _clean(given).replace(" ", "") == known.replace(" ", "")
     return abs(as_float(value) - as_float(want)) < 1e-6 * max(1.0, abs(as_float(want)))
+
+
+def _clean(given: str) -> str:
+    return re.sub(r"[^\d.\-+*/()x=,a-z ]", "", given.replace("$", "")).strip()
+
+
+def _values(text: str) -> list[float]:
+    from desktop_app.core.assistants.math_check.bounded import as_float, value_of
+
+    found = []
+    for part in re.split(r",|;|\band\b|\bor\b", plain(text)):
+        value = value_of(part.split("=")[-1].strip().strip("{}[]()").strip())
+        if value is not None:
+            found.append(round(as_float(value), 9))
+    return found
 
 
 def score_answers(labelled: list[tuple[str, str | None, bool]], checker: Checker) -> dict:
