@@ -84,6 +84,7 @@ def plain(text: str) -> str:
     text = re.sub(r"`[^`\n]*`", " ", text)
     text = re.sub(r"<<[^<>\n]*>>", "", text)  # GSM8K's calculator notes: not the writer's text
     text = _latex(text).replace("**", " ")
+    text = re.sub(rf"√[ \t]*({NUMBER})", r"sqrt(\1)", text)  # √144
     for symbol, plain_text in SYMBOLS:
         text = text.replace(symbol, plain_text)
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 1,000 → 1000 (but "2, 3" stays)
