@@ -20,7 +20,7 @@ LATEX = (
 )  # fmt: skip
 SYMBOLS = (
     ("×", "*"), ("·", "*"), ("⋅", "*"), ("∙", "*"), ("÷", "/"), ("−", "-"), ("–", "-"),
-    ("—", " ; "), ("²", "^2"), ("³", "^3"), ("√", "sqrt"), ("⇒", ";"), ("→", ";"),
+    ("—", " ; "), ("°", ""), ("²", "^2"), ("³", "^3"), ("√", "sqrt"), ("⇒", ";"), ("→", ";"),
     ("∴", ";"), ("\u2009", " "), ("\u00a0", " "),
 )  # fmt: skip
 # Where a sentence or clause ends: ". " and friends, list markers, connecting words.
@@ -61,6 +61,7 @@ def boxed(text: str, last: int = 3) -> list[str]:
 
 
 def _latex(text: str) -> str:
+    text = re.sub(r"\^\s*\{?\s*\\circ\s*\}?", "", text)  # 180^\circ: degrees
     text = re.sub(r"\\(?:text|mathrm|textbf|mbox|operatorname)\s*\{([^{}]*)\}", r" \1 ", text)
     text = re.sub(r"\\boxed\s*\{", "{", text)
     for _ in range(4):  # nested fractions, inside out
