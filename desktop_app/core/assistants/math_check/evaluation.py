@@ -141,6 +141,9 @@ def right_answer(given: str | None, known: str) -> bool:
     if re.search(r"[,=]", known):
         return sorted(_values(given)) == sorted(_values(known))
     value, want = value_of(_clean(given).split("=")[-1].strip()), value_of(known)
+    if value is None:  # "450 yen", "$18.00 per day": the one number in it
+        numbers = re.findall(r"-?\d+(?:\.\d+)?", plain(given))
+        value = value_of(numbers[0]) if len(numbers) == 1 else None
     if value is None or want is None:
         return _clean(given).replace(" ", "") == known.replace(" ", "")
     return abs(as_float(value) - as_float(want)) < 1e-6 * max(1.0, abs(as_float(want)))
