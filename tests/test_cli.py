@@ -197,7 +197,11 @@ def test_check_math_command(tmp_path: Path) -> None:
     assert bad.returncode == 1
     (entry,) = json.loads(bad.stdout)
     assert entry == {
-        "expression": "12 * 7 = 82", "expected": "84", "found": "82", "ok": False, "kind": "arithmetic"
+        "expression": "12 * 7 = 82",
+        "expected": "84",
+        "found": "82",
+        "ok": False,
+        "kind": "arithmetic",
     }
 
 
