@@ -23,6 +23,8 @@ def agrees(value: sympy.Expr, shown: str, shown_value: sympy.Expr, sign: str) ->
     if percent and same(value, sympy.Rational(percent.group(1))):
         return True  # "18 / 450 × 100 = 4%": the × 100 already made it a percentage
     difference = abs(as_float(value) - as_float(shown_value))
+    if value.has(sympy.pi) and difference <= 0.001 * abs(as_float(value)) + 0.5 * _step(shown):
+        return True  # π taken as 3.14 or 22/7, as questions often ask
     if sign == "≈":
         return difference <= max(0.01 * abs(as_float(value)), 0.5 * _step(shown)) + 1e-12
     places = _places(shown)

@@ -17,7 +17,7 @@ MAX_RESULT_DIGITS = 60  # any intermediate integer part
 MAX_EXPONENT = 64
 MAX_TOKENS = 80
 
-TOKEN = re.compile(r"\s*(sqrt|\d+(?:\.\d+)?|\.\d+|[a-z]|[-+*/^()])")
+TOKEN = re.compile(r"\s*(sqrt|π|\d+(?:\.\d+)?|\.\d+|[a-z]|[-+*/^()])")
 
 
 class Budget:
@@ -76,7 +76,7 @@ class _Parser:
                 if tok == "/" and right == 0:
                     raise _Refused
                 value = value * right if tok == "*" else value / right
-            elif tok is not None and (tok == "(" or tok == "sqrt" or tok.isalpha()):
+            elif tok is not None and (tok in ("(", "sqrt", "π") or tok.isalpha()):
                 value = value * self.power()  # implicit: 2x, 3(4 + 1), 2sqrt(2)
             else:
                 return value
@@ -115,6 +115,8 @@ class _Parser:
             if self.peek() is not None and self.peek()[0] in "0123456789.":
                 raise _Refused  # "2 1/2": two numbers side by side are not a product
             return number
+        if tok == "π":
+            return sympy.pi
         if tok.isalpha() and (self.names is None or tok in self.names):
             return sympy.Symbol(tok)
         raise _Refused

@@ -14,7 +14,7 @@ MAX_TEXT = 40_000  # characters read from one answer; a longer one is checked in
 LATEX = (
     (r"\times", "*"), (r"\cdot", "*"), (r"\div", "/"), (r"\left", ""), (r"\right", ""),
     (r"\approx", "≈"), (r"\neq", "≠"), (r"\ne", "≠"), (r"\implies", ";"), (r"\Rightarrow", ";"),
-    (r"\rightarrow", ";"), (r"\to", ";"), (r"\quad", " ; "), (r"\qquad", " ; "), (r"\pm", "±"),
+    (r"\rightarrow", ";"), (r"\to", ";"), (r"\quad", " ; "), (r"\qquad", " ; "), (r"\pm", "±"), (r"\pi", "π"),
     (r"\%", "%"), (r"\,", " "), (r"\!", ""), (r"\;", " "), ("\\(", " "), ("\\)", " "),
     ("\\[", "\n"), ("\\]", "\n"), ("$$", "\n"), ("\\$", " "), ("$", " "), ("&", ""),
 )  # fmt: skip
@@ -37,7 +37,7 @@ UNIT = re.compile(rf"(?<![\w.])({NUMBER}){UNIT_WORD}(?=[ \t]*(?:[+*/]|-[ \t]))")
 # Before "=", only inside a calculation ("+ 320 miles = 455"), not a label ("1.5 quarts = …").
 UNIT_BEFORE_EQUALS = re.compile(rf"([-+*/][ \t]*{NUMBER}){UNIT_WORD}(?=[ \t]*[=≈])")
 MATH_RUN = re.compile(
-    rf"(?:sqrt|{NUMBER}|(?<![A-Za-z])[a-z](?![A-Za-z])|[-+*/^()=≈≠±]|[ \t])+"
+    rf"(?:sqrt|π|{NUMBER}|(?<![A-Za-z])[a-z](?![A-Za-z])|[-+*/^()=≈≠±]|[ \t])+"
 )
 
 
