@@ -47,6 +47,9 @@ def print_table(name: str, result: dict) -> None:
         f"answers with slips flagged {notes['answers_with_slips_flagged']}; "
         f"false alarms on clean answers {notes['false_alarms_on_clean_answers']}"
     )
+    for kind, row in notes["by_problem_kind"].items():
+        print(f"   {kind} problems: slips caught {row['slips caught']}, "
+              f"answers with slips flagged {row['answers with slips flagged']}")
     for set_name, row in result["answer_level"].items():
         print(
             f"   {set_name}: {row['answers']} answers, {row['wrong_answers']} wrong, "

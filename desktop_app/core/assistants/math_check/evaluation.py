@@ -83,6 +83,7 @@ def score_annotated(
 ) -> dict[str, Any]:
     """Precision per kind of flag, recall per class of slip, false alarms on clean answers."""
     slips_by, caught_by, flags_by, right_by = Counter(), Counter(), Counter(), Counter()
+    by_problem: Counter = Counter()
     clean = clean_flagged = slipped = slipped_flagged = 0
     for record in outputs:
         note = notes.get(record["id"])
@@ -96,6 +97,11 @@ def score_annotated(
         caught_by.update(slips[s]["class"] for s, _ in pairs)
         flags_by.update(f.kind for f in flags)
         right_by.update(flags[f].kind for _, f in pairs)
+        problem_kind = problems[record["id"]].get("kind", "word")
+        by_problem[(problem_kind, "slips")] += len(slips)
+        by_problem[(problem_kind, "caught")] += len(pairs)
+        by_problem[(problem_kind, "answers_with_slips")] += bool(slips)
+        by_problem[(problem_kind, "flagged")] += bool(slips) and bool(flags)
         clean += not slips
         clean_flagged += not slips and bool(flags)
         slipped += bool(slips)
@@ -118,6 +124,15 @@ def score_annotated(
         "precision": _ratio(right_total, flags_total),
         "recall": _ratio(sum(caught_by.values()), sum(slips_by.values())),
         "answers_with_slips_flagged": f"{slipped_flagged}/{slipped}",
+        "by_problem_kind": {
+            kind: {
+                "slips caught": f"{by_problem[(kind, 'caught')]}/{by_problem[(kind, 'slips')]}",
+                "answers with slips flagged": (
+                    f"{by_problem[(kind, 'flagged')]}/{by_problem[(kind, 'answers_with_slips')]}"
+                ),
+            }
+            for kind in sorted({k for k, _ in by_problem})
+        },
         "false_alarms_on_clean_answers": f"{clean_flagged}/{clean}",
     }
 

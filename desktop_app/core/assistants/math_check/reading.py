@@ -14,7 +14,8 @@ MAX_TEXT = 40_000  # characters read from one answer; a longer one is checked in
 LATEX = (
     (r"\times", "*"), (r"\cdot", "*"), (r"\div", "/"), (r"\left", ""), (r"\right", ""),
     (r"\approx", "≈"), (r"\neq", "≠"), (r"\ne", "≠"), (r"\implies", ";"), (r"\Rightarrow", ";"),
-    (r"\rightarrow", ";"), (r"\to", ";"), (r"\quad", " ; "), (r"\qquad", " ; "), (r"\pm", "±"), (r"\pi", "π"),
+    (r"\rightarrow", ";"), (r"\to", ";"), (r"\quad", " ; "), (r"\qquad", " ; "), (r"\pm", "±"),
+    (r"\pi", "π"),
     (r"\%", "%"), (r"\,", " "), (r"\!", ""), (r"\;", " "), ("\\(", " "), ("\\)", " "),
     ("\\[", "\n"), ("\\]", "\n"), ("$$", "\n"), ("\\$", " "), ("$", " "), ("&", ""),
 )  # fmt: skip
