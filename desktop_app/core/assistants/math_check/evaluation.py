@@ -45,8 +45,12 @@ def default_data_dir() -> Path:
 
 
 def numbers(text: str) -> Counter:
-    found = re.findall(r"\d+(?:\.\d+)?", plain(text))
-    return Counter(str(float(n)) for n in found)
+    """The numbers a step shows, a fraction also as its value (45/2 is 22.5)."""
+    text = plain(text)
+    found = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
+    for a, b in re.findall(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)", text):
+        found += [float(a) / float(b)] if float(b) else []
+    return Counter(str(round(n, 6)) for n in found)
 
 
 def _matches(slip: dict[str, Any], flag: Check) -> bool:
