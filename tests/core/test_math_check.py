@@ -224,3 +224,24 @@ def test_any_text_is_checked_without_error_and_in_time(answer: str, question: st
     checks = check(answer, question=question)
     assert all(c.kind in KINDS for c in checks)
     summary(checks)
+
+
+# -- round 2: readings that false-alarmed on public solutions ---------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We invite 30 pupils + her 2 aunts + 1 uncle = 33 guests.",  # a sum words interrupted
+        "Since 60 is 20% more, 60 = 100% + 20% = 120% of the price.",  # percent as words
+        "The sale price is p - 30% = 14 so p = 20.",  # "30% of p"
+        "So 100 / 33.333333333333336 = 3 boxes.",  # a calculator's float
+    ],
+)
+def test_shorthand_people_write_is_not_an_alarm(text: str) -> None:
+    assert failed(text) == []
+
+
+def test_a_one_letter_unit_is_a_unit_not_an_unknown() -> None:
+    wrong = failed("Mixing gives 40 g - 250 g = -150 g, so \\boxed{-150}.")
+    assert [(c.kind, c.expected) for c in wrong] == [("arithmetic", "-210 g")]
+    assert failed("Together 12 m + 30 m = 42 m of rope.") == []
+    assert failed("2x + 3x = 5x") == [] and failed("So 4x = 2x and x = 0.") == []

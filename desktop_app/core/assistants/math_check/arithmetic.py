@@ -10,7 +10,12 @@ import re
 import sympy
 
 from desktop_app.core.assistants.math_check.bounded import as_float, same
-from desktop_app.core.assistants.math_check.chains import Chain, is_plain_number
+from desktop_app.core.assistants.math_check.chains import (
+    Chain,
+    is_plain_number,
+    percent_shorthand,
+    unit_coefficients,
+)
 from desktop_app.core.assistants.math_check.checks import ARITHMETIC, CHAIN, CLAIM, Check, show
 
 PERCENT = re.compile(r"\((\d+(?:\.\d+)?|\.\d+)/100\)")  # how reading writes "N%"
@@ -23,6 +28,8 @@ def agrees(value: sympy.Expr, shown: str, shown_value: sympy.Expr, sign: str) ->
     if percent and same(value, sympy.Rational(percent.group(1))):
         return True  # "18 / 450 × 100 = 4%": the × 100 already made it a percentage
     difference = abs(as_float(value) - as_float(shown_value))
+    if difference <= 1e-9 * max(1.0, abs(as_float(value))):
+        return True  # a calculator's float artefact: 80 / 26.666666666666668 = 3
     if value.has(sympy.pi) and difference <= 0.001 * abs(as_float(value)) + 0.5 * _step(shown):
         return True  # π taken as 3.14 or 22/7, as questions often ask
     if sign == "≈":
@@ -51,11 +58,26 @@ def _places_of(value: sympy.Rational) -> int:
     return places if q == 1 else 99
 
 
+def _unit_check(chain: Chain, i: int) -> Check | None:
+    units = unit_coefficients(chain, i)
+    if units is None or chain.signs[i] != "=":
+        return None
+    value, shown, letter = units
+    right = re.sub(rf"\s*{letter}\b", "", chain.members[i + 1] or "").strip()
+    ok = agrees(value, right, shown, "=")
+    return Check(f"{chain.members[i]} = {chain.members[i + 1]}", f"{show(value)} {letter}",
+                 chain.members[i + 1] or "", ok, ARITHMETIC)  # fmt: skip
+
+
 def link_checks(chain: Chain) -> list[Check]:
     found = []
     for i, sign in enumerate(chain.signs):
         left, right = chain.members[i], chain.members[i + 1]
-        if not (chain.numeric(i) and chain.numeric(i + 1)) or left is None or right is None:
+        if left is None or right is None or percent_shorthand(left, right):
+            continue
+        if not (chain.numeric(i) and chain.numeric(i + 1)):
+            unit = _unit_check(chain, i)
+            found += [unit] if unit else []
             continue
         if is_plain_number(left) and is_plain_number(right):
             continue  # "4 = 7" alone is a label or a list, not a calculation

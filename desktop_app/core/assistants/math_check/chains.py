@@ -14,6 +14,8 @@ from desktop_app.core.assistants.math_check.bounded import Budget, value_of
 from desktop_app.core.assistants.math_check.reading import MATH_RUN, Sentence
 
 SIGNS = re.compile(r"(=|≈|≠)")
+# "25 classmates + his 1 teacher + 1 = 27": a sum that words interrupted; its start is lost.
+INTERRUPTED = re.compile(r"[-+*/]\s*(?:[A-Za-z'’]+\s*){1,3}$")
 PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d+)?|\.\d+)")
 
 
@@ -51,7 +53,7 @@ def _first_member(member: str, before: str) -> str | None:
     if not member or member[0] in "+*/^":
         return None
     after_term = before.rstrip()[-1:].isalnum() or before.rstrip()[-1:] == ")"
-    if glued or (member[0] == "-" and after_term):
+    if glued or (member[0] == "-" and after_term) or INTERRUPTED.search(before):
         return None
     return member
 
@@ -85,6 +87,38 @@ def chains(sentence: Sentence, budget: Budget | None = None) -> list[Chain]:
             )
         )
     return found
+
+
+# Letters that follow numbers as units ("36 g - 330 g = -294 g"); never taken as unknowns then.
+UNIT_LETTERS = frozenset("gmshl")
+PERCENT = r"\(\d*\.?\d+/100\)"  # how reading writes "N%"
+PERCENT_SUM = re.compile(rf"{PERCENT}(?:\s*[-+]\s*{PERCENT})+")
+# "x - 25% = 19.50": the writer's shorthand for 25% of x, not 0.25.
+PERCENT_OF_UNKNOWN = re.compile(rf"[a-z)]\s*[-+]\s*{PERCENT}|{PERCENT}\s*[-+]\s*[a-z]")
+
+
+def unit_coefficients(chain: Chain, i: int) -> tuple[sympy.Expr, sympy.Expr, str] | None:
+    """(-294, -172, "g") for the link "36 g - 330 g = -172 g": both sides a number of one unit."""
+    left, right = chain.values[i], chain.values[i + 1]
+    if left is None or right is None or left.is_number or right.is_number:
+        return None
+    symbols = left.free_symbols | right.free_symbols
+    letter = str(next(iter(symbols))) if len(symbols) == 1 else ""
+    if letter not in UNIT_LETTERS or not re.search(rf"\d\s*{letter}\b", chain.sentence.text):
+        return None
+    unit = sympy.Symbol(letter)
+    a, b = sympy.expand(left / unit), sympy.expand(right / unit)
+    return (a, b, letter) if a.is_number and b.is_number else None
+
+
+def percent_shorthand(left: str, right: str) -> bool:
+    """"48 = 100% + 20%" or "x - 25% = 19.50": percentages used as words, not as numbers."""
+    pair = (left, right)
+    if any(PERCENT_OF_UNKNOWN.search(m) for m in pair):
+        return True
+    return any(PERCENT_SUM.fullmatch(m.replace(" ", "")) for m in pair) and not all(
+        "/100)" in m for m in pair
+    )
 
 
 def is_plain_number(member: str | None) -> bool:

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 import sympy
 
 from desktop_app.core.assistants.math_check.bounded import Budget, as_float, same
-from desktop_app.core.assistants.math_check.chains import Chain
+from desktop_app.core.assistants.math_check.chains import (
+    Chain,
+    percent_shorthand,
+    unit_coefficients,
+)
 from desktop_app.core.assistants.math_check.checks import CHAIN, CLAIM, ROOT, Check, show
 from desktop_app.core.assistants.math_check.reading import Sentence
 
@@ -66,8 +70,10 @@ def _candidates(chains: list[Chain]) -> list[tuple[int, Equation]]:
                 continue
             names = {str(s) for s in (left - right).free_symbols}
             assignment = left.is_Symbol and right.is_number or right.is_Symbol and left.is_number
-            if not names or assignment:
-                continue  # no unknown, or an assignment "x = 5"
+            if not names or assignment or percent_shorthand(lhs, rhs):
+                continue  # no unknown, an assignment "x = 5", or "x - 25% = 19.50"
+            if unit_coefficients(chain, i) is not None:
+                continue  # "36 g - 330 g = -172 g": grams, not an unknown g
             if sympy.expand(left - right) == 0:
                 continue  # an identity (a rewriting step), true for every x
             found.append((at, Equation(lhs, rhs, left, right, tuple(sorted(names)))))
