@@ -87,6 +87,7 @@ def generate(
                 "system_prompt": _messages("")[0]["content"],
                 "sampling": asdict(sampling),
                 "n_ctx": load.n_ctx,
+                "n_threads": n_threads,
                 "finish_reason": getattr(end, "finish_reason", "failed"),
                 "completion_tokens": getattr(end, "completion_tokens", 0),
                 "seconds": round(time.perf_counter() - started, 1),
