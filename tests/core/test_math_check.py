@@ -245,3 +245,19 @@ def test_a_one_letter_unit_is_a_unit_not_an_unknown() -> None:
     assert [(c.kind, c.expected) for c in wrong] == [("arithmetic", "-210 g")]
     assert failed("Together 12 m + 30 m = 42 m of rope.") == []
     assert failed("2x + 3x = 5x") == [] and failed("So 4x = 2x and x = 0.") == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Solve 123456789012345678901234x^4 + 98765432109876543210x^3 - 7x + 3 = 0.",
+        "Solve 3x^4 - 17x^3 + 5x^2 - 11x + 13 = 0.",
+    ],
+)
+def test_quartics_from_a_question_are_checked_within_the_bound(question: str) -> None:
+    import time
+
+    check("1 + 1 = 2")
+    started = time.perf_counter()
+    assert [c.ok for c in check("So x = 1. \\boxed{1}", question=question)] == [False, False]
+    assert time.perf_counter() - started < 0.5  # sympy's exact quartic radicals took 2.5-3 s

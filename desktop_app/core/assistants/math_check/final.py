@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 
+import mpmath
 import sympy
 
 from desktop_app.core.assistants.math_check.arithmetic import agrees
-from desktop_app.core.assistants.math_check.bounded import Budget, value_of
+from desktop_app.core.assistants.math_check.bounded import Budget, as_float, value_of
 from desktop_app.core.assistants.math_check.chains import balanced
 from desktop_app.core.assistants.math_check.checks import FINAL, Check, show
 from desktop_app.core.assistants.math_check.equations import Equation, root_check
@@ -49,24 +50,29 @@ def root_finals(box: str, equations: list[Equation], budget: Budget) -> list[Che
             return []
         return [root_check(equations, {n: v[0][1] for n, v in values.items()}, FINAL, "boxed")]
     found = [root_check(equations, {names[0]: v}, FINAL, "boxed") for _, v in values[names[0]]]
+    if not all(c.ok for c in found) or budget.spent():
+        return found
     missing = _missing_roots(equations[0], [v for _, v in values[names[0]]])
-    if missing and all(c.ok for c in found):
+    if missing:
         roots = ", ".join(show(r).split(" (")[0] for r in missing)
         found.append(Check(f"{equations[0].text()}: all real solutions", roots, box, False, FINAL))
     return found
 
 
 def _missing_roots(equation: Equation, given: list[sympy.Expr]) -> list[sympy.Expr]:
-    """Real roots of a polynomial equation of degree ≤ 4 that the answer did not give."""
+    """Real roots of a polynomial equation of degree ≤ 4 that the answer did not give. Found
+    numerically: the exact radicals of a quartic can take sympy seconds."""
     symbol = sympy.Symbol(equation.names[0])
     try:
         poly = sympy.Poly(sympy.expand(equation.left - equation.right), symbol)
-    except sympy.PolynomialError:
+        if poly.degree() > 4 or not all(c.is_Rational for c in poly.all_coeffs()):
+            return []
+        roots = poly.nroots(n=15, maxsteps=60)
+    except (sympy.PolynomialError, mpmath.libmp.NoConvergence, ValueError):
         return []
-    if poly.degree() > 4 or not all(c.is_Rational for c in poly.all_coeffs()):
-        return []
-    roots = [r for r in sympy.roots(poly, filter="R")]
-    return [r for r in roots if not any(sympy.simplify(r - g) == 0 for g in given)]
+    real = [sympy.re(r) for r in roots if abs(sympy.im(r)) < 1e-9 * max(1, abs(r))]
+    values = [as_float(g) for g in given]
+    return [r for r in real if not any(abs(float(r) - v) < 1e-6 * max(1, abs(v)) for v in values)]
 
 
 def asked_value(question: str) -> tuple[str, sympy.Expr] | None:
