@@ -86,58 +86,66 @@ def score_annotated(
     problems: dict[str, dict], outputs: list[dict], notes: dict[str, dict], checker: Checker
 ) -> dict[str, Any]:
     """Precision per kind of flag, recall per class of slip, false alarms on clean answers."""
-    slips_by, caught_by, flags_by, right_by = Counter(), Counter(), Counter(), Counter()
-    by_problem: Counter = Counter()
-    clean = clean_flagged = slipped = slipped_flagged = 0
+    tally: Counter = Counter()
     for record in outputs:
         note = notes.get(record["id"])
         if note is None or record["id"] not in problems:
             continue
+        problem = problems[record["id"]]
         slips = [s for s in note["slips"] if s["wrong"] and s["class"] in KINDS]
-        flags = [c for c in checker(record["output"], problems[record["id"]]["question"])]
-        flags = [c for c in flags if not c.ok]
-        pairs = _pair(slips, flags)
-        slips_by.update(s["class"] for s in slips)
-        caught_by.update(slips[s]["class"] for s, _ in pairs)
-        flags_by.update(f.kind for f in flags)
-        right_by.update(flags[f].kind for _, f in pairs)
-        problem_kind = problems[record["id"]].get("kind", "word")
-        by_problem[(problem_kind, "slips")] += len(slips)
-        by_problem[(problem_kind, "caught")] += len(pairs)
-        by_problem[(problem_kind, "answers_with_slips")] += bool(slips)
-        by_problem[(problem_kind, "flagged")] += bool(slips) and bool(flags)
-        clean += not slips
-        clean_flagged += not slips and bool(flags)
-        slipped += bool(slips)
-        slipped_flagged += bool(slips) and bool(flags)
+        flags = [c for c in checker(record["output"], problem["question"]) if not c.ok]
+        _count(tally, slips, flags, problem.get("kind", "word"))
+    return _annotated_figures(tally)
+
+
+def _count(tally: Counter, slips: list[dict], flags: list[Check], problem_kind: str) -> None:
+    pairs = _pair(slips, flags)
+    tally.update(("slips", s["class"]) for s in slips)
+    tally.update(("caught", slips[s]["class"]) for s, _ in pairs)
+    tally.update(("flags", f.kind) for f in flags)
+    tally.update(("right", flags[f].kind) for _, f in pairs)
+    tally[("problem slips", problem_kind)] += len(slips)
+    tally[("problem caught", problem_kind)] += len(pairs)
+    tally[("problem slipped", problem_kind)] += bool(slips)
+    tally[("problem flagged", problem_kind)] += bool(slips) and bool(flags)
+    tally["slipped" if slips else "clean"] += 1
+    tally["slipped flagged" if slips else "clean flagged"] += bool(flags)
+
+
+def _annotated_figures(tally: Counter) -> dict[str, Any]:
+    def total(name: str) -> int:
+        return sum(n for key, n in tally.items() if isinstance(key, tuple) and key[0] == name)
+
     per_kind = {
         kind: {
-            "slips": slips_by[kind],
-            "caught": caught_by[kind],
-            "recall": _ratio(caught_by[kind], slips_by[kind]),
-            "flags": flags_by[kind],
-            "right_flags": right_by[kind],
-            "precision": _ratio(right_by[kind], flags_by[kind]),
+            "slips": tally[("slips", kind)],
+            "caught": tally[("caught", kind)],
+            "recall": _ratio(tally[("caught", kind)], tally[("slips", kind)]),
+            "flags": tally[("flags", kind)],
+            "right_flags": tally[("right", kind)],
+            "precision": _ratio(tally[("right", kind)], tally[("flags", kind)]),
         }
         for kind in KINDS
     }
-    flags_total, right_total = sum(flags_by.values()), sum(right_by.values())
+    problem_kinds = sorted({k[1] for k in tally if k[0] == "problem slips"})
     return {
-        "answers": clean + slipped,
+        "answers": tally["clean"] + tally["slipped"],
         "per_kind": per_kind,
-        "precision": _ratio(right_total, flags_total),
-        "recall": _ratio(sum(caught_by.values()), sum(slips_by.values())),
-        "answers_with_slips_flagged": f"{slipped_flagged}/{slipped}",
+        "precision": _ratio(total("right"), total("flags")),
+        "recall": _ratio(total("caught"), total("slips")),
+        "answers_with_slips_flagged": f"{tally['slipped flagged']}/{tally['slipped']}",
         "by_problem_kind": {
             kind: {
-                "slips caught": f"{by_problem[(kind, 'caught')]}/{by_problem[(kind, 'slips')]}",
+                "slips caught": (
+                    f"{tally[('problem caught', kind)]}/{tally[('problem slips', kind)]}"
+                ),
                 "answers with slips flagged": (
-                    f"{by_problem[(kind, 'flagged')]}/{by_problem[(kind, 'answers_with_slips')]}"
+                    f"{tally[('problem flagged', kind)]}/{tally[('problem slipped', kind)]}"
                 ),
             }
-            for kind in sorted({k for k, _ in by_problem})
+            for kind in problem_kinds
         },
-        "false_alarms_on_clean_answers": f"{clean_flagged}/{clean}",
+        "false_alarms_on_clean_answers": f"{tally['clean flagged']}/{tally['clean']}",
     }
 
 

@@ -54,6 +54,23 @@ def _answer(client: Any, question: str, sampling: p.Sampling) -> tuple[str, Any]
     return "".join(parts), end
 
 
+def _record(client: Any, problem: dict, loaded: Any, load: p.Load, sampling: p.Sampling) -> dict:
+    started = time.perf_counter()
+    text, end = _answer(client, problem["question"], sampling)
+    return {
+        "id": problem["id"],
+        "chat_format": loaded.chat_format,
+        "system_prompt": _messages("")[0]["content"],
+        "sampling": asdict(sampling),
+        "n_ctx": load.n_ctx,
+        "n_threads": load.n_threads,
+        "finish_reason": getattr(end, "finish_reason", "failed"),
+        "completion_tokens": getattr(end, "completion_tokens", 0),
+        "seconds": round(time.perf_counter() - started, 1),
+        "output": text,
+    }
+
+
 def generate(
     model_path: str | Path,
     problems: Iterable[dict[str, Any]],
@@ -77,24 +94,10 @@ def generate(
     try:
         loaded = client.load(load)
         for problem in todo:
-            started = time.perf_counter()
-            text, end = _answer(client, problem["question"], sampling)
-            record = {
-                "id": problem["id"],
-                "model": model.name,
-                "model_sha256": sha,
-                "chat_format": loaded.chat_format,
-                "system_prompt": _messages("")[0]["content"],
-                "sampling": asdict(sampling),
-                "n_ctx": load.n_ctx,
-                "n_threads": n_threads,
-                "finish_reason": getattr(end, "finish_reason", "failed"),
-                "completion_tokens": getattr(end, "completion_tokens", 0),
-                "seconds": round(time.perf_counter() - started, 1),
-                "output": text,
-            }
+            record = _record(client, problem, loaded, load, sampling)
             with out.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+                line = {"id": problem["id"], "model": model.name, "model_sha256": sha, **record}
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
             added += 1
             tokens, seconds = record["completion_tokens"], record["seconds"]
             progress(f"{problem['id']}: {tokens} tokens, {seconds} s")
