@@ -92,6 +92,10 @@ def test_a_model_given_by_path_answers_first_then_is_scored(tmp_path: Path, tiny
     assert result["answer_level"]["recorded_model_answers"]["answers"] == 2  # both held out
     evaluate(data_dir=data, model_path=tiny_model, max_tokens=8)  # answered: not recorded again
     assert len(read_jsonl(data / f"{tiny_model.stem}.jsonl")) == 2
+    elsewhere = tmp_path / "profile"
+    elsewhere.mkdir()
+    evaluate(data_dir=data, model_path=tiny_model, max_tokens=8, out_dir=elsewhere)
+    assert len(read_jsonl(elsewhere / f"{tiny_model.stem}.jsonl")) == 2
 
 
 def _recorded(item_id: str) -> str:

@@ -244,12 +244,14 @@ def evaluate(
     checker: Checker | None = None,
     progress: Callable[[str], None] = lambda line: None,
     max_tokens: int = SAMPLING.max_tokens,
+    out_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The math checker's figures on one half of every set (JSON-ready).
 
     With `model_path`, that model first answers the problems it has not answered yet (through
-    the app's engine; slow on a CPU: ~10-40 s per problem) and its answers are scored at the
-    answer level; the hand-annotated figures are always on the recorded reference answers."""
+    the app's engine; slow on a CPU: ~10-40 s per problem), recorded in `out_dir` (default: the
+    data folder; the app should pass a folder inside its own data folder), and its answers are
+    scored at the answer level; the hand-annotated figures are always on the recorded answers."""
     data = data_dir or default_data_dir()
     if not (data / "problems.jsonl").is_file():
         raise UsageError(f"No evaluation data in {data}: run from a Smallwise source checkout.")
@@ -262,7 +264,7 @@ def evaluate(
     if model_path is not None:
         from desktop_app.core.assistants.math_check.generation import file_sha256, generate
 
-        out = data / f"{Path(model_path).stem}.jsonl"
+        out = (out_dir or data) / f"{Path(model_path).stem}.jsonl"
         sampling = dataclasses.replace(SAMPLING, max_tokens=max_tokens)
         generate(model_path, problems.values(), out, progress=progress, sampling=sampling)
         sha = file_sha256(Path(model_path))
