@@ -11,11 +11,11 @@ run: setup
 	$(VENV)/bin/smallwise
 
 test: setup
-	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging
+	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging eval
 	$(PY) -m pytest -ra
 
 lint: setup
-	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging
+	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging eval
 
 bench: setup
 	$(PY) benchmarks/engine_overhead.py

@@ -196,7 +196,13 @@ def test_check_math_command(tmp_path: Path) -> None:
     bad = smallwise("check-math", "--json", "-", home=tmp_path, stdin="12 × 7 = 82")
     assert bad.returncode == 1
     (entry,) = json.loads(bad.stdout)
-    assert entry == {"expression": "12 * 7 = 82", "expected": "84", "found": "82", "ok": False}
+    assert entry == {
+        "expression": "12 * 7 = 82",
+        "expected": "84",
+        "found": "82",
+        "ok": False,
+        "kind": "arithmetic",
+    }
 
 
 LICENSES = Path("/usr/share/common-licenses")

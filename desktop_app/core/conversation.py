@@ -124,7 +124,7 @@ class Conversations:
             turn.level,
             grounded,
         ).run(on_event=listener.event, on_created=listener.created)
-        found = extras(turn.assistant, result.text) if result.text else {}
+        found = extras(turn.assistant, result.text, question) if result.text else {}
         if hits and result.text:
             found["sources"] = [hit.cited() for hit in hits]
         stored = {k: v for k, v in found.items() if k != "reasoning"}  # that is in the text

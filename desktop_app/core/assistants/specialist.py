@@ -49,8 +49,9 @@ def markdown_text(text: str) -> str:
     return _MARKUP.sub(lambda m: f"&#{ord(m[0])};", " ".join(text.split()))
 
 
-def extras(assistant: Assistant | None, text: str) -> dict[str, Any]:
-    """Reasoning (folded in the view) and the arithmetic check of a finished answer."""
+def extras(assistant: Assistant | None, text: str, question: str | None = None) -> dict[str, Any]:
+    """Reasoning (folded in the view) and the arithmetic check of a finished answer; the
+    question, when given, supplies the equation that stated solutions must satisfy."""
     if assistant is None:
         return {}
     found: dict[str, Any] = {}
@@ -59,7 +60,7 @@ def extras(assistant: Assistant | None, text: str) -> dict[str, Any]:
     if "math_check" in assistant.features:
         from desktop_app.core.assistants import math_check  # sympy: ~0.6 s, only when needed
 
-        checks = math_check.check(text)
+        checks = math_check.check(text, question=question)
         found["math_check"] = math_check.summary(checks)
         found["checks"] = [c.__dict__ for c in checks]
     return found

@@ -1,11 +1,5 @@
-"""Re-computes the arithmetic in an answer with sympy: "12 × 7 = 84", "3/4 + 1/8 = 7/8",
-"\\frac{a}{b}", percentages, powers, a stated solution ("x = 5") substituted back into the
-equation it solves, and the final \\boxed{} value where it can be checked.
-
-No false alarms matters as much as catching slips: a claim is checked only when both sides
-parse as plain numbers (or as an equation in one variable with a stated value), and a decimal
-result may be rounded to the digits it shows. Code blocks are never checked. No Qt here.
-"""
+"""The math checker as it was before v2 (commit 6996090, desktop_app/core/assistants/math_check.py),
+kept verbatim for the evaluation's "before" figures. Not used by the app."""
 
 from __future__ import annotations
 
@@ -228,3 +222,18 @@ def summary(checks: list[Check]) -> str:
     return (
         f"{len(wrong)} of {len(checks)} checks failed: {first.expression} (it is {first.expected})"
     )
+
+
+CRASHES: list[str] = []
+
+
+def check_with_kinds(text: str, question: str | None = None) -> list:
+    """v1 had no question argument and no kinds: its equation checks count as "root"."""
+    from desktop_app.core.assistants.math_check import Check as CheckV2
+
+    found = [(c, "arithmetic") for c in arithmetic_checks(text)]
+    try:
+        found += [(c, "root") for c in equation_checks(text)]
+    except AttributeError:  # v1 raised on a boxed pair "(7, 3)" (real answer alg-06)
+        CRASHES.append(text)
+    return [CheckV2(c.expression, c.expected, c.found, c.ok, kind) for c, kind in found]
