@@ -75,13 +75,19 @@ class EngineClient:
             daemon=True,
         )
         self._stopped_for = ""
-        if self.pdeathsig:
-            # Linux sends the parent-death signal when the *thread* that started the process
-            # ends: start it from a thread that lives as long as this client.
-            self._spawner = self._spawner or ThreadPoolExecutor(1, "engine-spawner")
-            self._spawner.submit(self._proc.start).result()
-        else:
-            self._proc.start()
+        try:
+            if self.pdeathsig:
+                # Linux sends the parent-death signal when the *thread* that started the
+                # process ends: start it from a thread that lives as long as this client.
+                self._spawner = self._spawner or ThreadPoolExecutor(1, "engine-spawner")
+                self._spawner.submit(self._proc.start).result()
+            else:
+                self._proc.start()
+        except BaseException:  # nothing started: nothing to join or kill later
+            for end in (parent, child, watched, held):
+                end.close()
+            self._proc = None
+            raise
         child.close()  # so that recv() sees EOF when the worker dies
         watched.close()
         self._conn, self._lifeline = parent, held
