@@ -12,10 +12,12 @@ run: setup
 
 test: setup
 	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging eval
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -ra
 
 lint: setup
 	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging eval
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) benchmarks/engine_overhead.py

@@ -193,7 +193,7 @@ def calibrate(args: Namespace, paths: AppPaths, out: Output) -> int:
         log_path=str(paths.log_dir / "engine.log"),
         on_result=lambda n, r: out.line(f"  {n:3} thread{'s' if n > 1 else ' '} {r:7.1f} tokens/s"),
     )
-    best = max(rates, key=rates.get)
+    best = max(rates, key=lambda threads: rates[threads])
     settings["calibrated_threads"] = best
     settings.save()
     out.result(

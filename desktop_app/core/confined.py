@@ -36,7 +36,9 @@ def name_problem(name: object) -> str | None:
 
 def repo_problem(repo: object) -> str | None:
     """Why `repo` is not a hub repository id (org/name), or None when it is."""
-    parts = repo.split("/") if isinstance(repo, str) else []
+    if not isinstance(repo, str):
+        return "it is not text"
+    parts = repo.split("/")
     if len(parts) != 2 or not all(_REPO_PART.match(p) for p in parts):
         return "it is not ORG/NAME made of letters, digits, '-', '_' and '.'"
     if "--" in repo or ".." in repo:

@@ -169,7 +169,7 @@ class Conversations:
         listener.created(message_id)
         result = TurnResult(message_id, st.ERROR if failed else st.COMPLETE, "" if failed else text)
         if failed:
-            result.failed = p.Failed(None, reason, text)
+            result.failed = p.Failed(None, p.FailureKind(reason), text)
         else:
             result.extras = {"sources": []}
         return result

@@ -145,7 +145,7 @@ def _retrying(ask: Callable[[], Any]) -> Any:
 
 
 def _is_sha256(value: str | None) -> bool:
-    return bool(value) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    return value is not None and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
 
 
 def _http_message(response: Any, base: str) -> str:

@@ -6,6 +6,11 @@ the status line); anything else is a bug and is logged with its traceback. No Qt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop_app.core.engine.protocol import Failed
+
 
 class SmallwiseError(Exception):
     """Base class: an environment or input problem the user can act on."""
@@ -75,8 +80,8 @@ class StarterMissing(SmallwiseError, RuntimeError):
 class EngineError(SmallwiseError):
     """The engine could not load or run a model; `failed` carries the engine's report."""
 
-    def __init__(self, failed: object):
-        super().__init__(getattr(failed, "message", str(failed)))
+    def __init__(self, failed: Failed):
+        super().__init__(failed.message)
         self.failed = failed
 
 

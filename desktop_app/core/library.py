@@ -132,7 +132,7 @@ def install(
     )
     if previous and Path(previous["path"]) != path and Path(previous["path"]).parent == models_dir:
         Path(previous["path"]).unlink(missing_ok=True)  # the quant it replaces
-    return store.installed_model(wanted.model_id)
+    return _registered(store, wanted.model_id)
 
 
 def import_file(
@@ -160,7 +160,14 @@ def import_file(
         source="import" if copy else "reference",
         size_bytes=target.stat().st_size,
     )
-    return store.installed_model(model_id)
+    return _registered(store, model_id)
+
+
+def _registered(store: Store, model_id: str) -> dict[str, Any]:
+    row = store.installed_model(model_id)
+    if row is None:  # another Smallwise removed it in between
+        raise LibraryError(f"{model_id} was removed while it was being installed; try again.")
+    return row
 
 
 def _copy_in(path: Path, models_dir: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import CatalogModel
@@ -46,7 +47,9 @@ class ModelChoice:
         )
 
     def sampling_for(self, settings: Settings, **overrides: float | int | None) -> Sampling:
-        values = {k: v for k, v in (self.sampling or {}).items() if k in Sampling.__annotations__}
+        values: dict[str, Any] = {
+            k: v for k, v in (self.sampling or {}).items() if k in Sampling.__annotations__
+        }
         values.update(max_tokens=settings["max_tokens"], temperature=settings["temperature"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return Sampling(**values)

@@ -76,7 +76,7 @@ class Figures:
             model.raw.get("parameters", 0),
             a.get("sliding_window"),
             a["n_head"] * a["key_length"],
-            a.get("sliding_window_pattern") or SWA_PATTERN.get(model.raw.get("family"), 1),
+            a.get("sliding_window_pattern") or SWA_PATTERN.get(model.raw.get("family", ""), 1),
         )
 
     @classmethod
@@ -222,8 +222,8 @@ def vram_budget(host: HostProfile) -> int:
     usable = [g for g in host.gpus if g.free_bytes]
     if not usable:
         return 0
-    best = max(usable, key=lambda g: g.free_bytes)
-    free = best.free_bytes
+    best = max(usable, key=lambda g: g.free_bytes or 0)
+    free = best.free_bytes or 0
     if best.unified:  # Apple: the Metal working set, but never more than the free RAM
         free = min(free, host.ram_available_bytes)
     return max(0, free - GPU_HEADROOM)

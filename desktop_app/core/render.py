@@ -87,7 +87,7 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("code_block", _indented_code)
     md.add_render_rule("code_inline", _code_inline)
     md.add_render_rule("image", _image_as_text)
-    md.validateLink = _valid_link
+    md.validateLink = _valid_link  # type: ignore[method-assign]  # markdown-it's documented hook
     return md.enable(["table", "strikethrough"])
 
 
@@ -128,8 +128,9 @@ class _Formulas:
         """The formula drawn, or as written once the answer's budget is spent."""
         _, latex, display = self.held[index]
         work = cost(latex)
-        affordable = work is not None and work <= MAX_FORMULA_COST
-        if not affordable or self.drawn >= MAX_FORMULAS or self.spent + work > MAX_FORMULAS_COST:
+        if work is None or work > MAX_FORMULA_COST:
+            return as_code(latex)
+        if self.drawn >= MAX_FORMULAS or self.spent + work > MAX_FORMULAS_COST:
             return as_code(latex)
         self.drawn += 1
         self.spent += work

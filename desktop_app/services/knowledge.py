@@ -60,7 +60,7 @@ class KnowledgeService(QObject):
 
         threading.Thread(target=work, name="kb-index", daemon=True).start()
 
-    def list(self) -> None:
+    def list_files(self) -> None:
         self._run(lambda kb: "")
 
     def add(self, paths: list[Path]) -> None:

@@ -192,10 +192,13 @@ class ModelService(QObject):
 
     def remove(self, model_id: str) -> None:
         models, store = self.paths.models_dir, self.stores.blocking
+
+        def failed(message: str) -> None:
+            self.failed.emit(message)
+            self.refresh()
+
         self.background.run(
-            lambda: _library().remove(model_id, models, store),
-            lambda _row: self.refresh(),
-            lambda message: (self.failed.emit(message), self.refresh()),
+            lambda: _library().remove(model_id, models, store), lambda _row: self.refresh(), failed
         )
 
     def _adopt(self, model_id: str) -> str:

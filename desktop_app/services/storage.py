@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import QObject, Signal
 
@@ -30,7 +30,8 @@ class StoreThread(QObject):
         # Opening runs migrations; a StoreError propagates to the caller (the app start).
         self.store: Store = self._pool.submit(store_factory).result()
         self._delivered.connect(self._deliver)
-        self.blocking = _BlockingProxy(self)
+        # Store's own methods, each run on the store thread and waited for.
+        self.blocking: Store = cast(Store, _BlockingProxy(self))
 
     def call(
         self, work: Callable[[Store], T], on_done: Callable[[T], None] | None = None

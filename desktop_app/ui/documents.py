@@ -69,7 +69,7 @@ class DocumentsDialog(QDialog):
         knowledge.indexing_progressed.connect(self._progressed)
         knowledge.indexing_finished.connect(self._finished)
         knowledge.files_skipped.connect(self.show_skipped)
-        knowledge.list()
+        knowledge.list_files()
 
     def show_files(self, files: list[dict[str, Any]]) -> None:
         self.files.clear()

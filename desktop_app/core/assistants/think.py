@@ -16,7 +16,7 @@ class ThinkSplitter:
 
     def feed(self, chunk: str) -> list[tuple[str, str]]:
         """Returns (kind, text) pieces, kind "think" or "answer", in order."""
-        text, pieces = self.pending + chunk, []
+        text, pieces = self.pending + chunk, list[tuple[str, str]]()
         self.pending = ""
         while text:
             tag = CLOSE if self.in_think else OPEN

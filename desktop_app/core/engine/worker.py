@@ -139,7 +139,7 @@ class Worker:
         if checked is None or not self._open(req):
             return
         template, chat_format = checked
-        if chat_format == TEMPLATE:
+        if chat_format == TEMPLATE and template is not None:
             self.formatter = templates.template_formatter(template, self.llm)
         else:
             self.formatter = templates.named_formatter(chat_format)
@@ -279,12 +279,15 @@ class Worker:
                 ttft = ttft or time.perf_counter() - started
                 self.send(p.Token(req.request_id, choice["text"]))
             finish = choice["finish_reason"] or finish
+        finish_reason: p.FinishReason = "length" if finish == "length" else "stop"
         if isinstance(self.interrupt, p.Cancel):
-            finish = "cancelled"
+            finish_reason = "cancelled"
         elif self.interrupt is not None:
-            finish = "cancelled"
+            finish_reason = "cancelled"
             self.pending.appendleft(self.interrupt)
-        self.send(p.Done(req.request_id, finish, len(tokens), counter.count, ttft, counter.rate()))
+        self.send(
+            p.Done(req.request_id, finish_reason, len(tokens), counter.count, ttft, counter.rate())
+        )
 
     def fit(self, messages: list[dict[str, str]], max_tokens: int) -> tuple[list[int], int, Any]:
         """Tokenize the prompt; leave out the oldest turns if the conversation outgrew the

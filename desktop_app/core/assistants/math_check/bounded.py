@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Set as AbstractSet
+from typing import Any
 
 import sympy
 
@@ -35,7 +37,8 @@ class _Refused(Exception):
 
 
 def tokens(text: str) -> list[str] | None:
-    found, pos = [], 0
+    found: list[str] = []
+    pos = 0
     while pos < len(text):
         match = TOKEN.match(text, pos)
         if not match:
@@ -112,7 +115,8 @@ class _Parser:
             if len(tok) > MAX_DIGITS:
                 raise _Refused
             number = sympy.Rational(tok)
-            if self.peek() is not None and self.peek()[0] in "0123456789.":
+            following = self.peek()
+            if following is not None and following[0] in "0123456789.":
                 raise _Refused  # "2 1/2": two numbers side by side are not a product
             return number
         if tok == "π":
@@ -146,7 +150,9 @@ def _pow(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     return _guard(base**exponent)
 
 
-def value_of(text: str, names: set[str] | None = frozenset(), budget: Budget | None = None):
+def value_of(
+    text: str, names: AbstractSet[str] | None = frozenset(), budget: Budget | None = None
+) -> Any:
     """The exact value of `text` (a sympy expression), or None when it is not plain arithmetic
     in the allowed variable names (None: any single letter), too big, or out of time."""
     if len(text) > MAX_CHARS or (budget is not None and budget.spent()):

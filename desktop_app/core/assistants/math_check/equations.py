@@ -204,9 +204,9 @@ def _evaluations(chain: Chain, name: str, value: sympy.Expr, shapes: list) -> li
     found = []
     for i, sign in enumerate(chain.signs):
         pair = [(chain.members[j], chain.values[j]) for j in (i, i + 1)]
-        if sign != "=" or any(m is None or v is None for m, v in pair):
-            continue
         (lhs, left), (rhs, right) = pair
+        if sign != "=" or lhs is None or rhs is None or left is None or right is None:
+            continue
         if left.is_number and not right.is_number:
             (lhs, left), (rhs, right) = (rhs, right), (lhs, left)
         if not right.is_number or right == 0 or left.is_Symbol:

@@ -193,20 +193,20 @@ def _values(text: str) -> list[float]:
 
 def score_answers(labelled: list[tuple[str, str | None, bool]], checker: Checker) -> dict:
     """Answer level: (answer, question, final answer right?) → does a flag mean it is wrong?"""
-    counts = Counter()
+    counts: Counter[tuple[bool, bool]] = Counter()
     for text, question, right in labelled:
         flagged = any(not c.ok for c in checker(text, question))
         counts[(right, flagged)] += 1
     wrong = counts[(False, True)] + counts[(False, False)]
-    flagged = counts[(False, True)] + counts[(True, True)]
-    right = counts[(True, True)] + counts[(True, False)]
+    flags = counts[(False, True)] + counts[(True, True)]
+    rights = counts[(True, True)] + counts[(True, False)]
     return {
         "answers": len(labelled),
         "wrong_answers": wrong,
-        "flagged": flagged,
-        "precision": _ratio(counts[(False, True)], flagged),
+        "flagged": flags,
+        "precision": _ratio(counts[(False, True)], flags),
         "recall": _ratio(counts[(False, True)], wrong),
-        "false_alarms_on_right_answers": f"{counts[(True, True)]}/{right}",
+        "false_alarms_on_right_answers": f"{counts[(True, True)]}/{rights}",
     }
 
 

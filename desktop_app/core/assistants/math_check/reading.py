@@ -98,7 +98,7 @@ def plain(text: str) -> str:
 
 def sentences(text: str) -> list[Sentence]:
     """The answer cut into sentences, in order, list markers removed."""
-    found = []
+    found: list[Sentence] = []
     for line in plain(text).split("\n"):
         for part in SENTENCE_END.split(LIST_MARKER.sub(" ", line)):
             if part.strip():
