@@ -50,6 +50,7 @@ class Listener:
     removed: Callable[[int], None] = lambda message_id: None
     created: Callable[[int], None] = lambda message_id: None
     event: Callable[[Any], None] = lambda event: None  # engine events: Started, Token, Done…
+    left_out: Callable[[list[int]], None] = lambda ids: None  # messages the model did not see
     notice: Callable[[str], None] = lambda text: None  # loading, ladder steps
 
 
@@ -123,7 +124,7 @@ class Conversations:
             turn.model.system_prompt,
             turn.level,
             grounded,
-        ).run(on_event=listener.event, on_created=listener.created)
+        ).run(listener.event, listener.created, listener.left_out)
         found = extras(turn.assistant, result.text, question) if result.text else {}
         if hits and result.text:
             found["sources"] = [hit.cited() for hit in hits]

@@ -32,17 +32,25 @@ class TurnResult:
     done: p.Done | None = None
     failed: p.Failed | None = None
     left_out: int = 0
+    left_out_ids: list[int] = field(default_factory=list)  # the messages the model did not see
     events: list[Any] = field(default_factory=list, repr=False)
     extras: dict[str, Any] = field(default_factory=dict)  # sources, math checks
 
 
+def seen_rows(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored messages the model is given: finished ones with text, oldest first."""
+    return [m for m in messages if m["status"] in IN_HISTORY and m["content"].strip()]
+
+
 def history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The messages the model sees: finished ones with text, oldest first."""
-    return [
-        {"role": m["role"], "content": m["content"]}
-        for m in messages
-        if m["status"] in IN_HISTORY and m["content"].strip()
-    ]
+    """The messages the model sees, as the engine takes them."""
+    return [{"role": m["role"], "content": m["content"]} for m in seen_rows(messages)]
+
+
+def left_out_ids(messages: list[dict[str, Any]], count: int) -> list[int]:
+    """The ids of the oldest `count` messages the model was not given (the conversation
+    outgrew its context): what the engine reported, as the view marks it."""
+    return [m["id"] for m in seen_rows(messages)[:count]]
 
 
 class ChatTurn:
@@ -73,8 +81,10 @@ class ChatTurn:
         self,
         on_event: Callable[[Any], None] = lambda e: None,
         on_created: Callable[[int], None] = lambda i: None,
+        on_left_out: Callable[[list[int]], None] = lambda ids: None,
     ) -> TurnResult:
-        messages = history(self.store.messages(self.conversation_id))
+        stored = self.store.messages(self.conversation_id)
+        messages = history(stored)
         if self.grounded and messages and messages[-1]["role"] == "user":
             messages[-1] = {"role": "user", "content": self.grounded}
         if self.assistant is not None:
@@ -105,6 +115,8 @@ class ChatTurn:
                     last_save = time.monotonic()
             elif isinstance(event, p.Started):
                 result.left_out = event.left_out
+                result.left_out_ids = left_out_ids(stored, event.left_out)
+                on_left_out(result.left_out_ids)
             elif isinstance(event, p.Done):
                 result.done = event
             elif isinstance(event, p.Failed):

@@ -31,7 +31,7 @@ class ChatService(QObject):
     message_created = Signal(int, int)  # conversation id, assistant message id
     message_removed = Signal(int)  # message id (regenerate)
     text_received = Signal(int, str)  # message id, text since the last update
-    generation_started = Signal(int, int)  # message id, messages left out of the prompt
+    generation_started = Signal(int, list)  # message id, ids of messages the model did not see
     generation_finished = Signal(int, dict)  # message id, the stored row
     conversation_renamed = Signal(int, str)
     busy_changed = Signal(bool)
@@ -106,6 +106,7 @@ class ChatService(QObject):
             removed=lambda mid: post(self.message_removed.emit, mid),
             created=lambda mid: post(self._created, (cid, mid)),
             event=self._on_event,
+            left_out=lambda ids: post(self._left_out, ids),
             notice=self._notice_from_engine,
         )
         result = self.conversations.run(turn, listener)
@@ -131,11 +132,14 @@ class ChatService(QObject):
     def _on_stream_event(self, event: Any) -> None:
         if isinstance(event, p.Started) and self._streaming_id is not None:
             self.notice.emit("")
-            self.generation_started.emit(self._streaming_id, event.left_out)
             if self.client.loaded is not None and self.model is not None:
                 self._show_model(self.model, self.client.loaded)
         elif isinstance(event, p.Failed):
             self.notice.emit(event.message)
+
+    def _left_out(self, ids: list[int]) -> None:
+        if self._streaming_id is not None:
+            self.generation_started.emit(self._streaming_id, ids)
 
     def _show_model(self, model: ModelChoice, loaded: p.Loaded) -> None:
         self.model_changed.emit(_model_info(model.id, model.quant, loaded))

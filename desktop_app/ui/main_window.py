@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         chat.message_created.connect(self._on_answer_created)
         chat.message_removed.connect(self.view.remove_message)
         chat.text_received.connect(self.view.append_text)
-        chat.generation_started.connect(lambda _mid, left_out: self.view.mark_left_out(left_out))
+        chat.generation_started.connect(lambda _mid, ids: self.view.mark_left_out(ids))
         chat.generation_finished.connect(self._on_answer_finished)
         chat.conversation_renamed.connect(self.conversations.set_title)
         chat.model_changed.connect(self._on_model_changed)

@@ -24,7 +24,7 @@ from desktop_app.core.assistants import think
 from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.core.assistants.specialist import sources_footer
 from desktop_app.core.render import render_markdown
-from desktop_app.core.turn import IN_HISTORY
+from desktop_app.core.turn import left_out_ids
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.safe_text import SafeText, plain_tooltip
 
@@ -80,8 +80,7 @@ class MessageWidget(QFrame):
 
     def _render(self) -> None:
         streaming = self.row.get("status") == st.STREAMING
-        starts_inside = "</think>" in self.text and "<think>" not in self.text
-        reasoning, answer = think.split(self.text, start_in_think=starts_inside)
+        reasoning, answer = think.split_answer(self.text)
         if reasoning:  # folded by default; the toggle shows it
             self.reasoning.setText(reasoning.strip())
             self.reasoning_button.show()
@@ -203,7 +202,7 @@ class ChatView(QScrollArea):
         for row in rows:
             self.add_message(row)
         latest = next((r for r in reversed(rows) if r["role"] == "assistant"), None)
-        self.mark_left_out(latest.get("context_left_out", 0) if latest else 0)
+        self.mark_left_out(left_out_ids(rows, latest.get("context_left_out", 0) if latest else 0))
 
     def add_message(self, row: dict[str, Any]) -> MessageWidget:
         """Show a message; one already shown (loaded and announced at once) is updated."""
@@ -235,13 +234,11 @@ class ChatView(QScrollArea):
         if message_id in self.widgets:
             self.widgets[message_id].set_row(row)
 
-    def mark_left_out(self, count: int) -> None:
-        """Mark the oldest `count` messages the model no longer sees."""
-        seen = 0
-        for widget in self.widgets.values():
-            in_history = widget.row.get("status") in IN_HISTORY and widget.text.strip()
-            widget.set_left_out(bool(in_history) and seen < count)
-            seen += bool(in_history)
+    def mark_left_out(self, ids: list[int]) -> None:
+        """Mark the messages the model no longer sees (the oldest ones, as the turn reported)."""
+        left_out = set(ids)
+        for message_id, widget in self.widgets.items():
+            widget.set_left_out(message_id in left_out)
 
     def _track_follow(self, value: int) -> None:
         bar = self.verticalScrollBar()

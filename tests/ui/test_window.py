@@ -215,6 +215,10 @@ def test_oldest_turns_left_out_are_marked_in_the_view(qtbot, tiny_model) -> None
         assert marked[0] and not marked[-1] and not marked[-2]
         left_out = store.messages(cid)[-1]["context_left_out"]
         assert left_out > 0 and sum(marked) == left_out
+        # reopened, the same messages are marked
+        smallwise.window.view.show_messages(store.messages(cid))
+        again = [not w.left_out_note.isHidden() for w in smallwise.window.view.widgets.values()]
+        assert again == marked
     finally:
         smallwise.shutdown()
 
