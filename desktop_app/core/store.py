@@ -207,7 +207,10 @@ class Store:
         return list(self.db["conversations"].rows_where(order_by="updated_at DESC, id DESC"))
 
     def conversation(self, conversation_id: int) -> dict[str, Any]:
-        return self.db["conversations"].get(conversation_id)
+        try:
+            return self.db["conversations"].get(conversation_id)
+        except database.sqlite_utils.db.NotFoundError:
+            raise NotFound(f"There is no conversation {conversation_id}.") from None
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         """A title the user gave, or the automatic one: either way it is not changed again."""
