@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from argparse import Namespace
-from pathlib import Path
 
 from desktop_app.cli.output import Output
 from desktop_app.core import export as exporting
@@ -60,21 +58,10 @@ def export(args: Namespace, paths: AppPaths, out: Output) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        _write(args.output, text)
+        exporting.write_file(args.output, text)
         count = len(doc["conversations"])
         out.note(f"exported {count} conversation{'s' if count != 1 else ''} to {args.output}")
     return 0
-
-
-def _write(path: Path, text: str) -> None:
-    """Whole or not at all: a file that was there stays until the new one is complete."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"{path} cannot be written ({exc.strerror or exc}).") from exc
 
 
 def import_(args: Namespace, paths: AppPaths, out: Output) -> int:

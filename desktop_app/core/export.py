@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import html
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.core import branches
 from desktop_app.core.assistants import think
 from desktop_app.core.assistants.specialist import sources_footer
+from desktop_app.core.errors import UsageError
 from desktop_app.core.render import render_markdown
 from desktop_app.core.store import now
 
@@ -84,6 +87,20 @@ def _conversation(store: Any, conversation_id: int) -> dict[str, Any]:
             {k: m[k] for k in MESSAGE_FIELDS} for m in store.all_messages(conversation_id)
         ],
     }
+
+
+def write_file(path: Path, text: str) -> None:
+    """Whole or not at all: a file that was there stays until the new one is complete.
+    UsageError (with what to do) when it cannot be written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(
+            f"{path} cannot be written ({exc.strerror or exc}). Choose another folder."
+        ) from exc
 
 
 def render(doc: dict[str, Any], fmt: str) -> str:
