@@ -54,6 +54,7 @@ class ChatService(QObject):
         # A model named by id (a conversation's own), planned for this machine; from a worker.
         self.resolve_model: Callable[[str], ModelChoice] | None = None
         self._answering: ModelChoice | None = None  # the model of the running turn
+        self._note = ""  # what to tell the user when the running turn ends
         self.busy = False
         self.engine = Background("engine", parent=self)  # one model, one turn at a time
         self.engine.failed.connect(self._failed)
@@ -132,8 +133,8 @@ class ChatService(QObject):
         if saved.get("model", model.id) != model.id and self.resolve_model is not None:
             try:
                 model = self.resolve_model(saved["model"])
-            except SmallwiseError as exc:
-                self._notice_from_engine(f"{exc} Answering with {model.id}.")
+            except SmallwiseError as exc:  # told once the answer is there, not overwritten
+                self.engine.post(self._keep_note, f"{exc} {model.id} answered instead.")
         sampling, prompt = chat_settings.sampling(saved), saved.get("system_prompt")
         return Turn(conversation_id, text, model, assistant, level, sampling, prompt, **kind)
 
@@ -169,6 +170,9 @@ class ChatService(QObject):
         self._streaming_id = ids[1]
         self.message_created.emit(*ids)
         self._flush_timer.start()
+
+    def _keep_note(self, text: str) -> None:
+        self._note = text
 
     def _continued(self, ids: tuple[int, int]) -> None:
         self._streaming_id = ids[1]
@@ -208,9 +212,13 @@ class ChatService(QObject):
             self.generation_finished.emit(result.message_id, row)
         else:
             self.notice.emit("Stopped before the model had loaded.")
+        if self._note:
+            self.notice.emit(self._note)
+            self._note = ""
 
     def _failed(self, message: str) -> None:
         """The turn itself failed (a bug or the store): say so and stay usable."""
+        self._note = ""
         self._flush_timer.stop()
         self._streaming_id = None
         self._set_busy(False)

@@ -213,3 +213,19 @@ def test_nothing_is_exported_when_the_user_cancels(qtbot, app, monkeypatch) -> N
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: asked.append(a) or ("", ""))
     app.window.export_action.trigger()
     assert asked == [] and not app.window.notice_label.text().startswith("Exporting")
+
+
+def test_a_conversations_own_model_answers_it(qtbot, app: Smallwise, tmp_path) -> None:
+    from ggufs import write_tiny_model
+
+    other = write_tiny_model(tmp_path / "tiny-b.gguf", seed=3)
+    send_and_wait(qtbot, app, "hello model")
+    cid = app.window.current
+    app.window.change_conversation_settings({"model": str(other)})
+    row = send_and_wait(qtbot, app, "and again")
+    assert row["model_id"] == "tiny-b" and "tiny-b" in app.window.model_label.text()
+    app.window.change_conversation_settings({"model": "no-such-model"})
+    row = send_and_wait(qtbot, app, "once more")
+    assert row["model_id"] == "tiny-chatml"
+    assert "No installed model is called 'no-such-model'" in app.window.notice_label.text()
+    assert app.stores.blocking.conversation_settings(cid)["model"] == "no-such-model"
