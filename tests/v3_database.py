@@ -30,10 +30,11 @@ def make_v3_database(path: Path, conversations: int = 3, messages: int = 6, seed
             conn.execute(statement)
     conn.execute("PRAGMA user_version = 3")
     stamp = "2025-01-0{}T10:00:00.000000+00:00"
+    now = stamp.format(2)
     for c in range(conversations):
         conn.execute(
             "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
-            (f"Old conversation {c + 1} about {WORDS[c]}", stamp.format(1), stamp.format(2)),
+            (f"Old conversation {c + 1} about {WORDS[c % len(WORDS)]}", stamp.format(1), now),
         )
     for n in range(messages):
         for c in range(conversations):
