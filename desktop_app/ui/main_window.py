@@ -57,6 +57,26 @@ class MainWindow(QMainWindow):
         self.links = LinkPolicy(self.knowledge.is_indexed)  # what a link in an answer may open
         self.view = ChatView(self.links)
         self.composer = Composer()
+        self.panel = ConversationPanel()
+        self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")
+        self._build_layout()
+        self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
+        self.speed_label = QLabel()
+        self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
+        self.notice_label.setWordWrap(True)
+        status = self.statusBar()
+        status.addWidget(self.notice_label, 1)
+        self.speed_label.setStyleSheet("color: #555; padding: 0 8px;")
+        status.addPermanentWidget(self.speed_label)
+        status.addPermanentWidget(self.model_label)
+        self._build_menu()
+        self._connect()
+        self.composer.set_assistants(load_assistants(), settings["assistant"])
+        self._restore_geometry()
+        self.refresh_conversations()
+
+    def _build_layout(self) -> None:
+        """Search and conversations | transcript and composer; the settings panel docked."""
         right = QWidget()
         column = QVBoxLayout(right)
         column.addWidget(self.view, 1)
@@ -72,25 +92,9 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 760])
         self.setCentralWidget(self.splitter)
-        self.panel = ConversationPanel()
-        self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")
         self.panel_dock.setWidget(self.panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
         self.panel_dock.hide()
-        self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
-        self.speed_label = QLabel()
-        self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
-        self.notice_label.setWordWrap(True)
-        status = self.statusBar()
-        status.addWidget(self.notice_label, 1)
-        self.speed_label.setStyleSheet("color: #555; padding: 0 8px;")
-        status.addPermanentWidget(self.speed_label)
-        status.addPermanentWidget(self.model_label)
-        self._build_menu()
-        self._connect()
-        self.composer.set_assistants(load_assistants(), settings["assistant"])
-        self._restore_geometry()
-        self.refresh_conversations()
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
@@ -283,6 +287,10 @@ class MainWindow(QMainWindow):
 
     def open_at(self, conversation_id: int, message_id: int | None) -> None:
         """Open a conversation at a message (a search hit), on the branch that holds it."""
+        if conversation_id not in self.conversations.ids():  # deleted since the search
+            self.show_notice("That conversation is gone.")
+            self.run_search(self.search.query())
+            return
         self.conversations.list.blockSignals(True)
         self.conversations.select(conversation_id)
         self.conversations.list.blockSignals(False)

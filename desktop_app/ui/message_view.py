@@ -67,24 +67,9 @@ class MessageWidget(QFrame):
             wordWrap=True,
         )
         self.left_out_note.setStyleSheet("color: #777; font-style: italic;")
-        self.versions = Versions()
-        self.versions.chosen.connect(self.version_requested)
-        self.edit_button = QToolButton(
-            text="Edit", visible=row["role"] == "user", toolTip="Change this message and send it "
-            "again: a new branch starts here; the old one stays (‹ › switch between them)"
-        )
-        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.row["id"]))
-        self.cut = CutNote()
-        self.cut.button.clicked.connect(lambda: self.continue_requested.emit(self.row["id"]))
-        header = QHBoxLayout()
-        header.addWidget(self.role_label)
-        header.addWidget(self.versions)
-        header.addStretch(1)
-        header.addWidget(self.reasoning_button)
-        header.addWidget(self.edit_button)
-        header.addWidget(self.copy_button)
+        self._history_controls()
         layout = QVBoxLayout(self)
-        layout.addLayout(header)
+        layout.addLayout(self._header())
         layout.addWidget(self.left_out_note)
         layout.addWidget(self.reasoning)
         layout.addWidget(self.body)
@@ -93,6 +78,30 @@ class MessageWidget(QFrame):
         layout.addWidget(self.cut)
         self._render()
         self.set_row(row)
+
+    def _header(self) -> QHBoxLayout:
+        """Who wrote it and its versions; the buttons on the right."""
+        header = QHBoxLayout()
+        header.addWidget(self.role_label)
+        header.addWidget(self.versions)
+        header.addStretch(1)
+        for button in (self.reasoning_button, self.edit_button, self.copy_button):
+            header.addWidget(button)
+        return header
+
+    def _history_controls(self) -> None:
+        """Versions ‹ 2/3 ›, Edit (the user's messages), and Continue under a cut answer."""
+        self.versions = Versions()
+        self.versions.chosen.connect(self.version_requested)
+        self.edit_button = QToolButton(
+            text="Edit",
+            visible=self.row["role"] == "user",
+            toolTip="Change this message and send it again: a new branch starts here; the old "
+            "one stays (‹ › switch between them)",
+        )
+        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.row["id"]))
+        self.cut = CutNote()
+        self.cut.button.clicked.connect(lambda: self.continue_requested.emit(self.row["id"]))
 
     def _render(self) -> None:
         streaming = self.row.get("status") == st.STREAMING

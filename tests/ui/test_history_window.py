@@ -229,3 +229,19 @@ def test_a_conversations_own_model_answers_it(qtbot, app: Smallwise, tmp_path) -
     assert row["model_id"] == "tiny-chatml"
     assert "No installed model is called 'no-such-model'" in app.window.notice_label.text()
     assert app.stores.blocking.conversation_settings(cid)["model"] == "no-such-model"
+
+
+def test_a_hit_in_a_conversation_deleted_since_is_not_opened(qtbot, app: Smallwise) -> None:
+    store, window = app.stores.blocking, app.window
+    gone = store.create_conversation("Old")
+    store.add_message(gone, "user", "zucchini bread")
+    window.refresh_conversations(select=gone)
+    qtbot.waitUntil(lambda: window.current == gone, timeout=WAIT)
+    window.search.box.setText("zucchini")
+    qtbot.waitUntil(lambda: window.search.results.count() == 1, timeout=WAIT)
+    window.delete_conversation(gone)
+    qtbot.waitUntil(lambda: gone not in window.conversations.ids(), timeout=WAIT)
+    window.open_at(gone, None)
+    assert window.current != gone and "gone" in window.notice_label.text()
+    qtbot.waitUntil(lambda: window.search.results.count() == 0, timeout=WAIT)
+    assert not window.search.empty.isHidden()
