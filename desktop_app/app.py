@@ -55,6 +55,7 @@ class Smallwise:
         self.shutdown()
 
     def shutdown(self) -> None:
+        self.window.archive.shutdown()
         self.models.shutdown()
         self.chat.shutdown()
         self.stores.close()
@@ -86,6 +87,7 @@ def build(paths: AppPaths) -> Smallwise:
     collect_garbage_on_gui_thread(window)
     window.setWindowIcon(app_icon())
     models.model_ready.connect(chat.set_model)
+    chat.resolve_model = models.choose  # a conversation's own model
     models.failed.connect(window.show_notice)
     models.progress.connect(window.show_notice)
     for problem in catalog.problems:

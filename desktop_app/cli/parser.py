@@ -21,6 +21,8 @@ def build() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_chat, _models, _kb, _assistants, _plan, _calibrate, _check_math, _system):
         add(sub)
+    for add in (_search, _export, _import):
+        add(sub)
     return top
 
 
@@ -197,3 +199,45 @@ def _system(sub: argparse._SubParsersAction) -> None:
     )
     _json(test)
     test.set_defaults(handler="system:self_test")
+
+
+def _search(sub: argparse._SubParsersAction) -> None:
+    search = sub.add_parser(
+        "search",
+        help="find words in every conversation (titles and messages, every version)",
+        description="Find QUERY in the titles and messages of all conversations, newest first. "
+        "The words are matched as written (quotes and operators are plain text); the last "
+        "word also matches longer words that start with it. Exits 1 when nothing matches.",
+    )
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=30, help="most matches shown (30)")
+    _json(search)
+    search.set_defaults(handler="history:search")
+
+
+def _export(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write conversations as Markdown, JSON or one HTML page",
+        description="Export the conversations with the ids given (`smallwise search` shows "
+        "them), or all of them. JSON is complete (every version, model, metrics, settings) "
+        "and imports back; HTML is one page that needs nothing else.",
+    )
+    export.add_argument("ids", nargs="*", type=int, metavar="ID")
+    export.add_argument("--all", action="store_true", help="every conversation")
+    export.add_argument("--format", choices=("md", "json", "html"), default="md")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler="history:export")
+
+
+def _import(sub: argparse._SubParsersAction) -> None:
+    imp = sub.add_parser(
+        "import",
+        help="add conversations from a JSON export",
+        description="Add the conversations of FILE.json (made by `smallwise export --format "
+        "json`) as new conversations. The file is checked whole first: nothing is kept from a "
+        "file with an error.",
+    )
+    imp.add_argument("file", type=Path, metavar="FILE.json")
+    _json(imp)
+    imp.set_defaults(handler="history:import_")

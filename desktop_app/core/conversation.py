@@ -2,7 +2,12 @@
 the API server from its handler): store the user message and the title → load the model
 through the ladder → ground in the documents or answer "not covered" → stream the answer,
 saved as it comes → extras (sources, math checks) stored with it, so a reopened conversation
-shows them. Which model answers is chosen before (core.model_choice). No Qt here.
+shows them. Which model answers is chosen before (core.model_choice).
+
+The conversation is a tree (core.store): a regenerated answer or an edited question is a new
+version beside the old one, and the model sees only the branch it answers on
+(core.turn_start says where each kind of turn goes). A conversation's own settings (its
+instructions, sampling) come in the Turn and go over the assistant's. No Qt here.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ from desktop_app.core.errors import EngineError
 from desktop_app.core.ladder import load_with_fallbacks
 from desktop_app.core.model_choice import ModelChoice
 from desktop_app.core.turn import ChatTurn, TurnResult
+from desktop_app.core.turn_start import Start, start, title_for
 from desktop_app.settings import Settings
 
 log = logging.getLogger(__name__)
-TITLE_WORDS = 8
+__all__ = ["Conversations", "Listener", "Turn", "title_for"]
 
 
 @dataclass(frozen=True)
@@ -34,11 +40,14 @@ class Turn:
     """What a front end asks for."""
 
     conversation_id: int
-    text: str | None  # None: answer the last message again (regenerate)
+    text: str | None  # None: answer the last question again (the old answer stays a version)
     model: ModelChoice
     assistant: Assistant | None = None
     level: str | None = None  # the learner's level, for the tutor
-    sampling: dict[str, Any] = field(default_factory=dict)  # the caller's overrides
+    sampling: dict[str, Any] = field(default_factory=dict)  # the caller's / conversation's
+    system_prompt: str | None = None  # the conversation's instructions, instead of the assistant's
+    edit_of: int | None = None  # a question sent before: `text` becomes its new version
+    continue_of: int | None = None  # an answer cut short: the model goes on with it, in place
 
 
 @dataclass
@@ -49,14 +58,10 @@ class Listener:
     renamed: Callable[[str], None] = lambda title: None
     removed: Callable[[int], None] = lambda message_id: None
     created: Callable[[int], None] = lambda message_id: None
+    continued: Callable[[int], None] = lambda message_id: None  # an answer extended in place
     event: Callable[[Any], None] = lambda event: None  # engine events: Started, Token, Done…
     left_out: Callable[[list[int]], None] = lambda ids: None  # messages the model did not see
     notice: Callable[[str], None] = lambda text: None  # loading, ladder steps
-
-
-def title_for(text: str) -> str:
-    words = text.split()
-    return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
 
 
 class Conversations:
@@ -100,18 +105,18 @@ class Conversations:
     def run(self, turn: Turn, listener: Listener | None = None) -> TurnResult:
         listener = listener or Listener()
         self._stop.clear()
-        question = self._store_question(turn, listener)
+        begun = start(self.store, turn, listener)
         try:
             loaded = self.prepare(turn.model, listener.notice)
         except EngineError as exc:
-            return self._answer_without_model(turn, listener, exc.failed.message, p.LOAD_FAILED)
+            return self._answer_without_model(turn, listener, begun, exc.failed.message)
         if self._stop.is_set():  # stopped while the model loaded: no empty answer is kept
             return TurnResult(0, st.STOPPED)
-        hits, grounded = [], None
+        hits, grounded, question = [], None, begun.question
         if turn.assistant is not None and "knowledge_base" in turn.assistant.features:
             hits, grounded = self.store.run(lambda store: ground(KnowledgeBase(store), question))
-            if grounded is None:
-                return self._answer_without_model(turn, listener, NOT_COVERED, "not_covered")
+            if grounded is None and begun.continue_of is None:
+                return self._answer_without_model(turn, listener, begun, NOT_COVERED)
         overrides = {**(turn.assistant.sampling if turn.assistant else {}), **turn.sampling}
         result = ChatTurn(
             self.store,
@@ -124,7 +129,10 @@ class Conversations:
             turn.model.system_prompt,
             turn.level,
             grounded,
-        ).run(listener.event, listener.created, listener.left_out)
+            parent_id=begun.parent_id,
+            continue_of=begun.continue_of,
+            instructions=turn.system_prompt,
+        ).run(listener.event, listener.created, listener.continued, listener.left_out)
         found = extras(turn.assistant, result.text, question) if result.text else {}
         if hits and result.text:
             found["sources"] = [hit.cited() for hit in hits]
@@ -134,28 +142,17 @@ class Conversations:
         result.extras = found
         return result
 
-    def _store_question(self, turn: Turn, listener: Listener) -> str:
-        """The user's message stored (or, to regenerate, the last answer dropped); the
-        conversation named after its first message. Returns the question."""
-        messages = self.store.messages(turn.conversation_id)
-        if turn.text is None:
-            if messages and messages[-1]["role"] == "assistant":
-                self.store.delete_message(messages[-1]["id"])
-                listener.removed(messages[-1]["id"])
-            return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-        message_id = self.store.add_message(turn.conversation_id, "user", turn.text)
-        listener.user_message(self.store.message(message_id))
-        if not self.store.conversation(turn.conversation_id).get("named"):
-            title = title_for(turn.text)
-            self.store.rename_conversation(turn.conversation_id, title)
-            listener.renamed(title)
-        return turn.text
-
     def _answer_without_model(
-        self, turn: Turn, listener: Listener, text: str, reason: str
+        self, turn: Turn, listener: Listener, begun: Start, text: str
     ) -> TurnResult:
-        """An answer the app gives itself: "not covered", or why the model could not load."""
-        failed = reason != "not_covered"
+        """An answer the app gives itself: "not covered", or why the model could not load (an
+        answer being continued stays as it is)."""
+        failed = text != NOT_COVERED
+        reason = p.LOAD_FAILED if failed else "not_covered"
+        if begun.continue_of is not None:
+            result = TurnResult(begun.continue_of, st.ERROR)
+            result.failed = p.Failed(None, p.LOAD_FAILED, text)
+            return result
         message_id = self.store.add_message(
             turn.conversation_id,
             "assistant",
@@ -166,6 +163,7 @@ class Conversations:
             quant=turn.model.quant,
             finish_reason=reason,
             error=text if failed else None,
+            parent_id=begun.parent_id,
         )
         listener.created(message_id)
         result = TurnResult(message_id, st.ERROR if failed else st.COMPLETE, "" if failed else text)

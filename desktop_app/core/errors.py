@@ -88,3 +88,16 @@ class EngineError(SmallwiseError):
 class UnsafePath(DownloadError, LibraryError, ValueError):
     """A file name from outside (a catalog, a hub path, an imported file) would write outside
     the models folder, or through a link; nothing was written."""
+
+
+class NotFound(SmallwiseError, LookupError):
+    """No conversation or message has the id given."""
+
+    exit_code = 2
+
+
+class ImportRefused(SmallwiseError, ValueError):
+    """A conversations file cannot be imported; the message says where it is wrong. Nothing
+    of it was kept."""
+
+    exit_code = 2

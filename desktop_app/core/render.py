@@ -15,6 +15,7 @@ import html
 import re
 import secrets
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from pygments import highlight
@@ -80,6 +81,23 @@ def _valid_link(url: str) -> bool:
     return url.strip().lower().startswith(LINK_SCHEMES)
 
 
+def _drop_bad_links(state: Any) -> None:
+    """A link whose address Markdown never validated (an empty one: `[x]()`) keeps its text
+    and loses the link."""
+    for block in state.tokens:
+        children, kept, dropping = block.children or [], [], 0
+        for token in children:
+            if token.type == "link_open" and not _valid_link(str(token.attrGet("href") or "")):
+                dropping += 1
+                continue
+            if token.type == "link_close" and dropping:
+                dropping -= 1
+                continue
+            kept.append(token)
+        if block.children:
+            block.children = kept
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "breaks": True})
@@ -88,6 +106,7 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("code_inline", _code_inline)
     md.add_render_rule("image", _image_as_text)
     md.validateLink = _valid_link  # type: ignore[method-assign]  # markdown-it's documented hook
+    md.core.ruler.push("drop_bad_links", _drop_bad_links)
     return md.enable(["table", "strikethrough"])
 
 

@@ -3,42 +3,42 @@
 Schema version lives in PRAGMA user_version; migrations run in one transaction. A database that
 cannot be read, or was written by a newer Smallwise, is reported and left untouched.
 No Qt here. A Store is used from one thread only (the service layer gives it its own).
+
+Messages form a tree (schema 5): each has a `parent_id` (None for the first message), so an
+edited question or a regenerated answer is a sibling of the one it replaces, and nothing is
+ever overwritten. Each conversation keeps its `active_leaf`, the newest message of the branch
+on screen; the rest of the tree stays stored, exported and searchable.
+
+    messages(cid)              the active branch, root to leaf; each row has `parent_id` and
+                               `siblings` (ids of the versions at its place, itself included,
+                               oldest first) — what the model sees and the window shows
+    all_messages(cid)          every message of every branch, oldest first (export)
+    branch_to(message_id)      the path root → that message (the history for an answer to it)
+    add_message(cid, …, parent_id=ACTIVE)
+                               a new message under `parent_id` (by default the active leaf);
+                               it becomes the active leaf
+    switch_branch(cid, mid)    show the branch through `mid`: the active leaf becomes the
+                               newest message under it; returns messages(cid)
+    delete_message(mid)        the message and everything under it; the active leaf moves to a
+                               remaining sibling, else the parent
+
+Search (schema 6): core.search over SQLite FTS5 tables of titles and messages, kept in step by
+triggers (see there).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
-from desktop_app.core.errors import StoreError
+from desktop_app.core import branches, database, search
+from desktop_app.core.errors import NotFound, StoreError  # noqa: F401  (StoreError: re-exported)
 
-
-def _import_sqlite_utils() -> ModuleType:
-    """sqlite-utils imports numpy (~0.1 s of a cold start) only for type adapters this app never
-    uses: it is imported with numpy marked absent for that one import, and numpy stays importable
-    for whatever needs it later (gguf reads GGUF headers with it)."""
-    if "numpy" in sys.modules:
-        import sqlite_utils
-    else:
-        sys.modules["numpy"] = None  # type: ignore[assignment]
-        try:
-            import sqlite_utils
-        finally:
-            del sys.modules["numpy"]
-    return sqlite_utils
-
-
-sqlite_utils = _import_sqlite_utils()
-
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 T = TypeVar("T")
 
 class MessageStatus(StrEnum):
@@ -112,6 +112,21 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE conversations ADD COLUMN settings TEXT;
     UPDATE conversations SET named = 1 WHERE title != 'New conversation'
     """,
+    # Messages as a tree: every existing conversation becomes one branch, each message under
+    # the one before it, the newest one active.
+    5: """
+    ALTER TABLE messages ADD COLUMN parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE;
+    ALTER TABLE conversations ADD COLUMN active_leaf INTEGER;
+    UPDATE messages SET parent_id = (
+        SELECT max(p.id) FROM messages p
+        WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id
+    );
+    UPDATE conversations SET active_leaf = (
+        SELECT max(m.id) FROM messages m WHERE m.conversation_id = conversations.id
+    );
+    CREATE INDEX messages_by_parent ON messages(parent_id)
+    """,
+    6: search.MIGRATION,
 }
 
 MESSAGE_META = (
@@ -128,6 +143,12 @@ MESSAGE_META = (
     "assistant_id",
 )
 
+
+class _Active:
+    """The default parent of a new message: the end of the active branch."""
+
+
+ACTIVE = _Active()
 
 _last_stamp = datetime.min.replace(tzinfo=UTC)
 
@@ -146,44 +167,13 @@ def now() -> str:
 class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.db = sqlite_utils.Database(_connect(self.path))
+        self.db = database.sqlite_utils.Database(database.connect(self.path))
         self._migrate()
         self.recovered = self._recover_streaming()
 
     # -- opening ---------------------------------------------------------------------------
     def _migrate(self) -> None:
-        conn = self.db.conn
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise StoreError(
-                f"The conversation database {self.path} cannot be read ({exc}). It was left "
-                "untouched. Restore it from a backup, or move it aside to start with an empty one."
-            ) from exc
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise StoreError(
-                f"The conversation database {self.path} was written by a newer Smallwise "
-                f"(schema {version}, this version knows {SCHEMA_VERSION}). It was left untouched. "
-                "Update Smallwise, or set SMALLWISE_HOME to use another profile folder."
-            )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            # executescript would COMMIT first; run the statements ourselves in one transaction.
-            conn.execute("BEGIN")
-            try:
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        _make_private(self.path)
+        database.migrate(self.db.conn, self.path, MIGRATIONS, SCHEMA_VERSION)
 
     def _recover_streaming(self) -> int:
         """Answers that were streaming when the app died are kept and marked interrupted."""
@@ -221,7 +211,10 @@ class Store:
         return list(self.db["conversations"].rows_where(order_by="updated_at DESC, id DESC"))
 
     def conversation(self, conversation_id: int) -> dict[str, Any]:
-        return self.db["conversations"].get(conversation_id)
+        try:
+            return self.db["conversations"].get(conversation_id)
+        except database.sqlite_utils.db.NotFoundError:
+            raise NotFound(f"There is no conversation {conversation_id}.") from None
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         """A title the user gave, or the automatic one: either way it is not changed again."""
@@ -250,25 +243,33 @@ class Store:
     def _touch(self, conversation_id: int) -> None:
         self.db["conversations"].update(conversation_id, {"updated_at": now()})
 
-    # -- messages ------------------------------------------------------------------------------
+    # -- messages (a tree: see the module's docstring) ---------------------------------------
     def add_message(
         self,
         conversation_id: int,
         role: str,
         content: str = "",
         status: str = COMPLETE,
+        parent_id: int | None | _Active = ACTIVE,
         **meta: Any,
     ) -> int:
-        row = {
-            "conversation_id": conversation_id,
-            "role": role,
-            "content": content,
-            "status": status,
-            "created_at": now(),
-            **_only_meta(meta),
-        }
-        with self.db.conn:
+        """A new message under `parent_id` (by default the end of the active branch); the
+        active branch now ends with it."""
+        conn = self.db.conn
+        with conn:
+            if parent_id is ACTIVE:
+                parent_id = branches.stored_leaf(conn, conversation_id)
+            row = {
+                "conversation_id": conversation_id,
+                "parent_id": parent_id,
+                "role": role,
+                "content": content,
+                "status": status,
+                "created_at": now(),
+                **_only_meta(meta),
+            }
             pk = self.db["messages"].insert(row).last_pk
+            branches.set_leaf(conn, conversation_id, pk)
             self._touch(conversation_id)
         return pk
 
@@ -288,17 +289,64 @@ class Store:
             self.db["messages"].update(message_id, {"extras": json.dumps(extras)})
 
     def message(self, message_id: int) -> dict[str, Any]:
-        return _decoded(self.db["messages"].get(message_id))
+        """One message, with the ids of its versions (`siblings`)."""
+        row = _decoded(self.db["messages"].get(message_id))
+        cid, parent = row["conversation_id"], row["parent_id"]
+        return {**row, "siblings": branches.sibling_ids(self.db.conn, cid, parent)}
 
     def messages(self, conversation_id: int) -> list[dict[str, Any]]:
+        """The active branch, first message to last, each with its `siblings`."""
+        rows = self.all_messages(conversation_id, decode=False)
+        by_id = {row["id"]: row for row in rows}
+        leaf = branches.stored_leaf(self.db.conn, conversation_id)
+        ids = branches.path({i: row["parent_id"] for i, row in by_id.items()}, leaf)
+        versions = branches.children(rows)
+        return [
+            {**_decoded(by_id[i]), "siblings": versions[by_id[i]["parent_id"]]} for i in ids
+        ]
+
+    def all_messages(self, conversation_id: int, decode: bool = True) -> list[dict[str, Any]]:
+        """Every message of every branch, oldest first."""
         rows = self.db["messages"].rows_where(
             "conversation_id = ?", [conversation_id], order_by="id"
         )
-        return [_decoded(row) for row in rows]
+        return [_decoded(row) for row in rows] if decode else list(rows)
+
+    def branch_to(self, message_id: int) -> list[dict[str, Any]]:
+        """The messages from the first one down to `message_id`: what came before it."""
+        ids = branches.up_to(self.db.conn, message_id)
+        return [_decoded(self.db["messages"].get(i)) for i in ids]
+
+    def active_leaf(self, conversation_id: int) -> int | None:
+        return branches.stored_leaf(self.db.conn, conversation_id)
+
+    def switch_branch(self, conversation_id: int, message_id: int) -> list[dict[str, Any]]:
+        """Show the branch through `message_id` (a version picked, a search hit opened): it
+        runs on to the newest message under it. Returns the branch, as messages() does."""
+        row = self.db.conn.execute(
+            "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+        ).fetchone()
+        if row is None or row[0] != conversation_id:
+            raise NotFound(f"Message {message_id} is not in conversation {conversation_id}.")
+        with self.db.conn:
+            branches.set_leaf(
+                self.db.conn, conversation_id, branches.newest_under(self.db.conn, message_id)
+            )
+        return self.messages(conversation_id)
 
     def delete_message(self, message_id: int) -> None:
-        with self.db.conn:
-            self.db["messages"].delete(message_id)
+        """The message and every message under it."""
+        row = self.db["messages"].get(message_id)
+        conn, cid = self.db.conn, row["conversation_id"]
+        with conn:
+            leaf, removed = branches.stored_leaf(conn, cid), branches.subtree(conn, message_id)
+            self.db["messages"].delete(message_id)  # the rest by ON DELETE CASCADE
+            branches.set_leaf(conn, cid, branches.leaf_after_delete(conn, row, removed, leaf))
+
+    # -- search ----------------------------------------------------------------------------
+    def search(self, query: str, limit: int = search.LIMIT) -> list[dict[str, Any]]:
+        """Titles and messages (every branch) matching the user's words; see core.search."""
+        return search.search(self.db.conn, query, limit)
 
     # -- installed models ----------------------------------------------------------------------
     def register_model(self, model_id: str, path: Path, **info: Any) -> None:
@@ -337,27 +385,3 @@ def _only_meta(meta: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"unknown message fields: {sorted(unknown)}")
     return meta
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        raise StoreError(
-            f"The conversation database {path} is not readable and writable by you. It was left "
-            "untouched. Fix its permissions (chmod 600) or set SMALLWISE_HOME to another folder."
-        )
-    try:
-        # check_same_thread=False: the service layer confines a Store to one thread of its own,
-        # which is not the thread that opened it.
-        conn = sqlite3.connect(path, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise StoreError(f"The conversation database {path} cannot be opened ({exc}).") from exc
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
-
-
-def _make_private(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        p = Path(str(path) + suffix)
-        if p.exists():
-            os.chmod(p, 0o600)

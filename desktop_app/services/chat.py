@@ -1,21 +1,25 @@
 """Chat service: the window's side of a conversation turn. The turn itself is
 core.conversation (the same for the CLI); this keeps the engine on a thread of its own and turns
 what the turn reports into signals, with streamed text coalesced: at most one UI update per
-FLUSH_MS, never one per token.
+FLUSH_MS, never one per token. Each turn takes the conversation's own settings (instructions,
+assistant, model, sampling: core.chat_settings) over the window's choices.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop_app.core.assistants.registry import Assistant
+from desktop_app.core import chat_settings
+from desktop_app.core.assistants.registry import Assistant, load_assistants
 from desktop_app.core.conversation import Conversations, Listener, Turn
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient
+from desktop_app.core.errors import SmallwiseError
 from desktop_app.core.model_choice import ModelChoice
 from desktop_app.core.turn import TurnResult
 from desktop_app.services.background import Background
@@ -29,7 +33,8 @@ FLUSH_MS = 40
 class ChatService(QObject):
     user_message_added = Signal(int, dict)  # conversation id, the stored row
     message_created = Signal(int, int)  # conversation id, assistant message id
-    message_removed = Signal(int)  # message id (regenerate)
+    message_removed = Signal(int)  # message id: it left the branch shown (regenerate, edit)
+    message_continued = Signal(int, int)  # conversation id, the answer that goes on (Continue)
     text_received = Signal(int, str)  # message id, text since the last update
     generation_started = Signal(int, list)  # message id, ids of messages the model did not see
     generation_finished = Signal(int, dict)  # message id, the stored row
@@ -46,6 +51,10 @@ class ChatService(QObject):
         self.model: ModelChoice | None = None
         self.assistant: Assistant | None = None  # None: plain chat, no instructions
         self.level: str | None = None  # the learner's level, for the tutor
+        # A model named by id (a conversation's own), planned for this machine; from a worker.
+        self.resolve_model: Callable[[str], ModelChoice] | None = None
+        self._answering: ModelChoice | None = None  # the model of the running turn
+        self._note = ""  # what to tell the user when the running turn ends
         self.busy = False
         self.engine = Background("engine", parent=self)  # one model, one turn at a time
         self.engine.failed.connect(self._failed)
@@ -80,31 +89,65 @@ class ChatService(QObject):
         return self._start(conversation_id, text)
 
     def regenerate(self, conversation_id: int) -> bool:
-        """Replace the last answer of the conversation with a new one."""
+        """A new answer to the last question; the old one stays as a version."""
         return self._start(conversation_id, None)
+
+    def edit(self, conversation_id: int, message_id: int, text: str) -> bool:
+        """`text` as a new version of the question `message_id`, answered (a new branch)."""
+        return self._start(conversation_id, text, edit_of=message_id)
+
+    def continue_answer(self, conversation_id: int, message_id: int) -> bool:
+        """The answer `message_id`, cut short, goes on where it stopped."""
+        return self._start(conversation_id, None, continue_of=message_id)
 
     def stop(self) -> None:
         if self.busy:
             self.conversations.stop()
 
-    def _start(self, conversation_id: int, text: str | None) -> bool:
+    def _start(self, conversation_id: int, text: str | None, **kind: int) -> bool:
         if self.busy or self.model is None:
             if self.model is None:
                 self.notice.emit("No model is ready yet.")
             return False
         self._set_busy(True)
-        turn = Turn(conversation_id, text, self.model, self.assistant, self.level)
-        self.engine.run(lambda: self._run(turn), self._finish)
+        model, assistant, level = self.model, self.assistant, self.level
+        self.engine.run(
+            lambda: self._run(self._turn(conversation_id, text, model, assistant, level, kind)),
+            self._finish,
+        )
         return True
+
+    def _turn(
+        self,
+        conversation_id: int,
+        text: str | None,
+        model: ModelChoice,
+        assistant: Assistant | None,
+        level: str | None,
+        kind: dict[str, int],
+    ) -> Turn:
+        """On the engine thread: the turn, with the conversation's own settings."""
+        saved = chat_settings.own(self.stores.blocking.conversation_settings(conversation_id))
+        if "assistant" in saved:
+            assistant = load_assistants().get(saved["assistant"], assistant)
+        if saved.get("model", model.id) != model.id and self.resolve_model is not None:
+            try:
+                model = self.resolve_model(saved["model"])
+            except SmallwiseError as exc:  # told once the answer is there, not overwritten
+                self.engine.post(self._keep_note, f"{exc} {model.id} answered instead.")
+        sampling, prompt = chat_settings.sampling(saved), saved.get("system_prompt")
+        return Turn(conversation_id, text, model, assistant, level, sampling, prompt, **kind)
 
     def _run(self, turn: Turn) -> tuple[TurnResult, dict[str, Any]]:
         """On the engine thread."""
         post, cid = self.engine.post, turn.conversation_id
+        self._answering = turn.model
         listener = Listener(
             user_message=lambda row: post(lambda r: self.user_message_added.emit(cid, r), row),
             renamed=lambda title: post(lambda t: self.conversation_renamed.emit(cid, t), title),
             removed=lambda mid: post(self.message_removed.emit, mid),
             created=lambda mid: post(self._created, (cid, mid)),
+            continued=lambda mid: post(self._continued, (cid, mid)),
             event=self._on_event,
             left_out=lambda ids: post(self._left_out, ids),
             notice=self._notice_from_engine,
@@ -129,11 +172,20 @@ class ChatService(QObject):
         self.message_created.emit(*ids)
         self._flush_timer.start()
 
+    def _keep_note(self, text: str) -> None:
+        self._note = text
+
+    def _continued(self, ids: tuple[int, int]) -> None:
+        self._streaming_id = ids[1]
+        self.message_continued.emit(*ids)
+        self._flush_timer.start()
+
     def _on_stream_event(self, event: Any) -> None:
         if isinstance(event, p.Started) and self._streaming_id is not None:
             self.notice.emit("")
-            if self.client.loaded is not None and self.model is not None:
-                self._show_model(self.model, self.client.loaded)
+            model = self._answering or self.model
+            if self.client.loaded is not None and model is not None:
+                self._show_model(model, self.client.loaded)
         elif isinstance(event, p.Failed):
             self.notice.emit(event.message)
 
@@ -158,13 +210,19 @@ class ChatService(QObject):
         self._flush_timer.stop()
         self._streaming_id = None
         self._set_busy(False)
+        if result.failed is not None:  # also a Continue that could not start
+            self.notice.emit(result.failed.message)
         if result.message_id:
             self.generation_finished.emit(result.message_id, row)
         else:
             self.notice.emit("Stopped before the model had loaded.")
+        if self._note:
+            self.notice.emit(self._note)
+            self._note = ""
 
     def _failed(self, message: str) -> None:
         """The turn itself failed (a bug or the store): say so and stay usable."""
+        self._note = ""
         self._flush_timer.stop()
         self._streaming_id = None
         self._set_busy(False)

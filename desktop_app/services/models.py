@@ -17,7 +17,7 @@ from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.engine.build import known
 from desktop_app.core.errors import Cancelled
-from desktop_app.core.model_choice import Chosen, adopt_first_model, choose_model
+from desktop_app.core.model_choice import Chosen, ModelChoice, adopt_first_model, choose_model
 from desktop_app.core.planning import plan_for
 from desktop_app.paths import AppPaths
 from desktop_app.services.background import Background
@@ -91,6 +91,11 @@ class ModelService(QObject):
                 self.model_ready.emit(chosen.model)
 
         self.background.run(lambda: self._choose(assistant=assistant), switch)
+
+    def choose(self, spec: str) -> ModelChoice:
+        """The installed model `spec`, planned for this machine (from a worker thread: a
+        conversation's own model). ModelNotFound if it is not installed."""
+        return self._choose(spec=spec).model
 
     def _choose(self, spec: str | None = None, assistant: Assistant | None = None) -> Chosen:
         return choose_model(

@@ -64,6 +64,10 @@ class ConversationList(QWidget):
     def titles(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())]
 
+    def title(self, conversation_id: int) -> str | None:
+        item = self._item(conversation_id)
+        return item.text() if item is not None else None
+
     def current_id(self) -> int | None:
         item = self.list.currentItem()
         return item.data(ID_ROLE) if item else None

@@ -7,10 +7,20 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app import APP_NAME
+from desktop_app.core import chat_settings
 from desktop_app.core.assistants.registry import load_assistants
+from desktop_app.services.archive import ArchiveService
 from desktop_app.services.chat import ChatService
 from desktop_app.services.knowledge import KnowledgeService
 from desktop_app.services.models import ModelService
@@ -18,10 +28,13 @@ from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.conversation_list import ConversationList
+from desktop_app.ui.conversation_panel import ConversationPanel
 from desktop_app.ui.documents import DocumentsDialog
+from desktop_app.ui.export_dialog import ask_export, ask_import
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
+from desktop_app.ui.search_panel import SearchPanel
 from desktop_app.ui.settings_dialog import SettingsDialog
 
 
@@ -39,19 +52,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1000, 700)
         self.conversations = ConversationList()
+        self.search = SearchPanel()
+        self.archive = ArchiveService(stores, self)
         self.links = LinkPolicy(self.knowledge.is_indexed)  # what a link in an answer may open
         self.view = ChatView(self.links)
         self.composer = Composer()
-        right = QWidget()
-        column = QVBoxLayout(right)
-        column.addWidget(self.view, 1)
-        column.addWidget(self.composer)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.conversations)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 760])
-        self.setCentralWidget(self.splitter)
+        self.panel = ConversationPanel()
+        self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")
+        self._build_layout()
         self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
         self.speed_label = QLabel()
         self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
@@ -67,16 +75,49 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.refresh_conversations()
 
+    def _build_layout(self) -> None:
+        """Search and conversations | transcript and composer; the settings panel docked."""
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.composer)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addWidget(self.search)
+        left_column.addWidget(self.conversations, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([240, 760])
+        self.setCentralWidget(self.splitter)
+        self.panel_dock.setWidget(self.panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
+        self.panel_dock.hide()
+
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
         new = QAction("&New conversation", self, shortcut=QKeySequence.StandardKey.New)
         new.triggered.connect(self.new_conversation)
+        self.export_action = QAction("&Export…", self, shortcut=QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(self.export_conversations)
+        import_ = QAction("&Import…", self)
+        import_.triggered.connect(self.import_conversations)
         settings = QAction("&Settings…", self, shortcut=QKeySequence.StandardKey.Preferences)
         settings.triggered.connect(self.edit_settings)
         quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
-        for action in (new, settings, quit_):
+        for action in (new, self.export_action, import_, settings, quit_):
             menu.addAction(action)
+        find = QAction("&Search", self, shortcut=QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: self.search.box.setFocus())
+        view = self.menuBar().addMenu("&View")
+        view.addAction(find)
+        self.panel_action = self.panel_dock.toggleViewAction()
+        self.panel_action.setText("Conversation &settings")
+        self.panel_action.setShortcut(QKeySequence("Ctrl+K"))
+        view.addAction(self.panel_action)
         manage = QAction("&Models…", self, shortcut=QKeySequence("Ctrl+M"))
         manage.triggered.connect(self.show_model_manager)
         self.menuBar().addMenu("&Models").addAction(manage)
@@ -104,8 +145,21 @@ class MainWindow(QMainWindow):
         chat.conversation_renamed.connect(self.conversations.set_title)
         chat.model_changed.connect(self._on_model_changed)
         chat.notice.connect(self.show_notice)
+        chat.message_continued.connect(self._on_answer_continued)
         self.stores.failed.connect(self.show_notice)
         self.links.notice.connect(self.show_notice)
+        self.view.edit_requested.connect(self.edit_message)
+        self.view.version_requested.connect(self.show_version)
+        self.view.continue_requested.connect(self.continue_answer)
+        self.search.query_changed.connect(self.run_search)
+        self.search.searching_changed.connect(lambda on: self.conversations.setVisible(not on))
+        self.search.hit_chosen.connect(self.open_at)
+        self.panel.changed.connect(self.change_conversation_settings)
+        self.panel.assistant_chosen.connect(self.composer.select_assistant)
+        self.panel_dock.visibilityChanged.connect(lambda shown: shown and self._show_panel())
+        self.archive.exported.connect(self.show_notice)
+        self.archive.failed.connect(self.show_notice)
+        self.archive.imported.connect(self._on_imported)
 
     # -- conversations ------------------------------------------------------------------------
     def refresh_conversations(self, select: int | None = None) -> None:
@@ -131,6 +185,18 @@ class MainWindow(QMainWindow):
             lambda store: store.messages(conversation_id),
             on_done=lambda rows: self._show_messages(conversation_id, rows),
         )
+        self.stores.call(
+            lambda store: store.conversation_settings(conversation_id),
+            on_done=lambda saved: self._restore_assistant(conversation_id, saved),
+        )
+
+    def _restore_assistant(self, conversation_id: int, saved: dict[str, Any]) -> None:
+        """The composer's picker shows the conversation's own assistant, if it has one."""
+        assistant = chat_settings.own(saved).get("assistant")
+        if conversation_id == self.current and assistant:
+            self.composer.select_assistant(assistant)
+        if self.panel_dock.isVisible():
+            self._show_panel()
 
     def _show_messages(self, conversation_id: int, rows: list[dict[str, Any]]) -> None:
         if conversation_id == self.current:
@@ -181,6 +247,123 @@ class MainWindow(QMainWindow):
     def regenerate(self) -> None:
         if self.current is not None:
             self.chat.regenerate(self.current)
+
+    def edit_message(self, message_id: int) -> None:
+        widget = self.view.widgets.get(message_id)
+        if self.current is None or widget is None or self._busy():
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            "Edit message",
+            "Send it again as a new version. What followed it stays on the old branch "
+            "(‹ › switch between them).",
+            widget.text,
+        )
+        if ok and text.strip() and text.strip() != widget.text.strip():
+            self.chat.edit(self.current, message_id, text.strip())
+
+    def show_version(self, message_id: int) -> None:
+        """Another version of a message, and the branch that follows it."""
+        cid = self.current
+        if cid is not None and not self._busy():
+            shown = self._show_messages
+            self.stores.call(
+                lambda store: store.switch_branch(cid, message_id), lambda r: shown(cid, r)
+            )
+
+    def continue_answer(self, message_id: int) -> None:
+        if self.current is not None and not self._busy():
+            self.chat.continue_answer(self.current, message_id)
+
+    def _busy(self) -> bool:
+        if self.chat.busy:
+            self.show_notice("Wait for the current answer, or press Stop.")
+        return self.chat.busy
+
+    def _on_answer_continued(self, conversation_id: int, message_id: int) -> None:
+        if conversation_id == self.current:
+            self.view.set_row(message_id, {"status": "streaming", "finish_reason": None})
+
+    # -- search, export, import ------------------------------------------------------------------
+    def run_search(self, query: str) -> None:
+        if query:
+            show = self.search.show_hits
+            self.stores.call(lambda store: store.search(query), lambda hits: show(query, hits))
+
+    def open_at(self, conversation_id: int, message_id: int | None) -> None:
+        """Open a conversation at a message (a search hit), on the branch that holds it."""
+        if conversation_id not in self.conversations.ids():  # deleted since the search
+            self.show_notice("That conversation is gone.")
+            self.run_search(self.search.query())
+            return
+        self.conversations.list.blockSignals(True)
+        self.conversations.select(conversation_id)
+        self.conversations.list.blockSignals(False)
+        self.current = conversation_id
+        self.stores.call(
+            lambda store: store.messages(conversation_id),
+            on_done=lambda rows: self._show_hit(conversation_id, message_id, rows),
+        )
+
+    def _show_hit(self, cid: int, message_id: int | None, rows: list[dict[str, Any]]) -> None:
+        if cid != self.current:
+            return
+        if message_id is not None and message_id not in {r["id"] for r in rows}:
+            if not self._busy():  # on another branch: show that one
+                self.stores.call(
+                    lambda store: store.switch_branch(cid, message_id),
+                    on_done=lambda branch: self._show_hit(cid, message_id, branch),
+                )
+                return
+        self.view.show_messages(rows)
+        if message_id is not None:
+            self.view.scroll_to(message_id)
+
+    def export_conversations(self) -> None:
+        title = self.conversations.title(self.current) if self.current is not None else None
+        choice = ask_export(self, title)
+        if choice is not None:
+            every, fmt, path = choice
+            self.archive.export(None if every else [self.current], fmt, path)
+            self.show_notice(f"Exporting to {path}…")
+
+    def import_conversations(self) -> None:
+        path = ask_import(self)
+        if path is not None:
+            self.archive.import_file(path)
+
+    def _on_imported(self, ids: list[int]) -> None:
+        self.refresh_conversations(select=ids[0] if ids else None)
+        self.show_notice(f"Imported {len(ids)} conversation{'s' if len(ids) != 1 else ''}.")
+
+    # -- the conversation's own settings (side panel) ----------------------------------------
+    def _show_panel(self) -> None:
+        cid = self.current
+        self.panel.setEnabled(cid is not None)
+        if cid is not None:
+            self.stores.call(
+                lambda store: store.conversation_settings(cid),
+                on_done=lambda saved: self._fill_panel(cid, saved),
+            )
+
+    def _fill_panel(self, cid: int, saved: dict[str, Any]) -> None:
+        assistants = load_assistants()
+        assistant = assistants.get(self.composer.assistant_box.currentData())
+        defaults = chat_settings.defaults(self.chat.model, assistant, self.settings)
+
+        def fill(installed: list[dict[str, Any]]) -> None:
+            if cid == self.current:
+                models = [row["id"] for row in installed]
+                self.panel.show_settings(chat_settings.own(saved), defaults, assistants, models)
+
+        self.stores.call(lambda store: store.installed_models(), fill)
+
+    def change_conversation_settings(self, values: dict[str, Any]) -> None:
+        if self.current is None:
+            return
+        cid = self.current
+        self.stores.call(lambda store: store.update_conversation_settings(cid, **values))
+        self.show_notice("Saved for this conversation: it applies from its next answer.")
 
     def _on_user_message(self, conversation_id: int, row: dict[str, Any]) -> None:
         if conversation_id == self.current:
@@ -236,6 +419,12 @@ class MainWindow(QMainWindow):
         assistant = load_assistants().get(assistant_id)
         self.chat.set_assistant(assistant, level or None)
         self.settings["assistant"] = assistant_id  # saved with the window state
+        self.panel.set_assistant(assistant_id)
+        if self.current is not None:  # the conversation keeps it
+            cid = self.current
+            self.stores.call(
+                lambda store: store.update_conversation_settings(cid, assistant=assistant_id)
+            )
         if assistant is not None and self.chat.model is not None:  # at start: prepare_default
             self.models.prefer_for(assistant, self.chat.model.id)
 

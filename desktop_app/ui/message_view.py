@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -37,6 +37,10 @@ STATUS_NOTES = {
 
 
 class MessageWidget(QFrame):
+    edit_requested = Signal(int)  # this message's id (a question of the user's)
+    version_requested = Signal(int)  # the id of the version to show instead of this one
+    continue_requested = Signal(int)  # this answer's id: it was cut by the length limit
+
     def __init__(self, row: dict[str, Any], links: LinkPolicy | None = None):
         super().__init__()
         self.links = links or LinkPolicy()
@@ -63,20 +67,41 @@ class MessageWidget(QFrame):
             wordWrap=True,
         )
         self.left_out_note.setStyleSheet("color: #777; font-style: italic;")
-        header = QHBoxLayout()
-        header.addWidget(self.role_label)
-        header.addStretch(1)
-        header.addWidget(self.reasoning_button)
-        header.addWidget(self.copy_button)
+        self._history_controls()
         layout = QVBoxLayout(self)
-        layout.addLayout(header)
+        layout.addLayout(self._header())
         layout.addWidget(self.left_out_note)
         layout.addWidget(self.reasoning)
         layout.addWidget(self.body)
         layout.addWidget(self.check_note)
         layout.addWidget(self.note)
+        layout.addWidget(self.cut)
         self._render()
         self.set_row(row)
+
+    def _header(self) -> QHBoxLayout:
+        """Who wrote it and its versions; the buttons on the right."""
+        header = QHBoxLayout()
+        header.addWidget(self.role_label)
+        header.addWidget(self.versions)
+        header.addStretch(1)
+        for button in (self.reasoning_button, self.edit_button, self.copy_button):
+            header.addWidget(button)
+        return header
+
+    def _history_controls(self) -> None:
+        """Versions ‹ 2/3 ›, Edit (the user's messages), and Continue under a cut answer."""
+        self.versions = Versions()
+        self.versions.chosen.connect(self.version_requested)
+        self.edit_button = QToolButton(
+            text="Edit",
+            visible=self.row["role"] == "user",
+            toolTip="Change this message and send it again: a new branch starts here; the old "
+            "one stays (‹ › switch between them)",
+        )
+        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.row["id"]))
+        self.cut = CutNote()
+        self.cut.button.clicked.connect(lambda: self.continue_requested.emit(self.row["id"]))
 
     def _render(self) -> None:
         streaming = self.row.get("status") == st.STREAMING
@@ -113,6 +138,9 @@ class MessageWidget(QFrame):
         self._show_check(extras)
         self._show_sources(extras.get("sources") or [])
         self.setToolTip(plain_tooltip(_metadata(self.row)))
+        self.versions.show_versions(self.row.get("siblings") or [], self.row["id"])
+        cut = self.row.get("finish_reason") == "length" and status == st.COMPLETE
+        self.cut.setVisible(cut and self.row.get("role") == "assistant")
 
     def _show_sources(self, sources: list[dict[str, Any]]) -> None:
         if sources and self.sources is None:
@@ -138,6 +166,52 @@ class MessageWidget(QFrame):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)
+
+
+class Versions(QWidget):
+    """‹ 2/3 ›: the versions of a message (regenerated answers, edited questions)."""
+
+    chosen = Signal(int)  # the id of the version to show
+
+    def __init__(self) -> None:
+        super().__init__(visible=False)
+        self.ids: list[int] = []
+        self.at = 0
+        self.previous = QToolButton(text="‹", toolTip="The previous version")
+        self.next = QToolButton(text="›", toolTip="The next version")
+        self.label = QLabel()
+        self.previous.clicked.connect(lambda: self._go(-1))
+        self.next.clicked.connect(lambda: self._go(1))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for part in (self.previous, self.label, self.next):
+            row.addWidget(part)
+
+    def show_versions(self, ids: list[int], current: int) -> None:
+        self.ids, self.at = list(ids), ids.index(current) if current in ids else 0
+        self.label.setText(f"{self.at + 1}/{len(ids)}")
+        self.previous.setEnabled(self.at > 0)
+        self.next.setEnabled(self.at < len(ids) - 1)
+        self.setVisible(len(ids) > 1)
+
+    def _go(self, step: int) -> None:
+        if 0 <= self.at + step < len(self.ids):
+            self.chosen.emit(self.ids[self.at + step])
+
+
+class CutNote(QWidget):
+    """Under an answer cut by the length limit: says so, and offers to go on."""
+
+    def __init__(self) -> None:
+        super().__init__(visible=False)
+        self.label = QLabel("Cut at the answer length limit.")
+        self.label.setStyleSheet("color: #777; font-style: italic;")
+        self.button = QToolButton(text="Continue", toolTip="Go on with this answer")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.button)
+        row.addStretch(1)
 
 
 def _top_level_extras(row: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +244,10 @@ def _metadata(row: dict[str, Any]) -> str:
 class ChatView(QScrollArea):
     """A vertical list of MessageWidgets that follows the newest text while at the bottom."""
 
+    edit_requested = Signal(int)  # a message's id (MessageWidget's signals, passed on)
+    version_requested = Signal(int)
+    continue_requested = Signal(int)
+
     def __init__(self, links: LinkPolicy | None = None) -> None:
         super().__init__()
         self.links = links or LinkPolicy()  # its `notice` says why a link was not opened
@@ -187,6 +265,7 @@ class ChatView(QScrollArea):
         self.setWidget(container)
         self.widgets: dict[int, MessageWidget] = {}
         self._follow = True
+        self._target: int | None = None  # a message to keep in view (a search hit)
         self.verticalScrollBar().valueChanged.connect(self._track_follow)
         self.verticalScrollBar().rangeChanged.connect(self._keep_following)
 
@@ -195,7 +274,7 @@ class ChatView(QScrollArea):
             widget.deleteLater()
         self.widgets.clear()
         self.empty_hint.show()
-        self._follow = True
+        self._follow, self._target = True, None
 
     def show_messages(self, rows: list[dict[str, Any]]) -> None:
         self.clear()
@@ -210,10 +289,13 @@ class ChatView(QScrollArea):
             self.widgets[row["id"]].set_row(row)
             return self.widgets[row["id"]]
         widget = MessageWidget(row, self.links)
+        widget.edit_requested.connect(self.edit_requested)
+        widget.version_requested.connect(self.version_requested)
+        widget.continue_requested.connect(self.continue_requested)
         self.widgets[row["id"]] = widget
         self.column.insertWidget(self.column.count() - 1, widget)
         self.empty_hint.hide()
-        self._follow = True
+        self._follow, self._target = True, None
         return widget
 
     def shown_messages(self) -> list[MessageWidget]:
@@ -240,10 +322,24 @@ class ChatView(QScrollArea):
         for message_id, widget in self.widgets.items():
             widget.set_left_out(message_id in left_out)
 
+    def scroll_to(self, message_id: int) -> None:
+        """Show the message (a search hit) instead of following the newest one; kept in view
+        while the layout settles."""
+        if message_id in self.widgets:
+            self._follow, self._target = False, message_id
+            QTimer.singleShot(0, self._show_target)
+
+    def _show_target(self) -> None:
+        widget = self.widgets.get(self._target) if self._target is not None else None
+        if widget is not None:
+            self.ensureWidgetVisible(widget, 0, 40)
+
     def _track_follow(self, value: int) -> None:
         bar = self.verticalScrollBar()
         self._follow = value >= bar.maximum() - 8
 
     def _keep_following(self, _min: int, maximum: int) -> None:
-        if self._follow:
+        if self._target is not None:
+            QTimer.singleShot(0, self._show_target)
+        elif self._follow:
             QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(maximum))

@@ -112,3 +112,9 @@ def test_pathological_input_renders_in_bounded_time(name: str) -> None:
     html = render_markdown(text)
     assert time.perf_counter() - started < 8, name
     assert len(html) < 20 * len(text)
+
+
+def test_a_link_without_an_address_keeps_its_text_only() -> None:
+    html = render_markdown("[x]() and [y](https://example.org/)")
+    assert 'href=""' not in html and ">x<" not in html and "x and" in html
+    assert '<a href="https://example.org/">y</a>' in html

@@ -309,9 +309,17 @@ class Worker:
         )
 
     def render(self, messages: list[dict[str, str]]) -> tuple[list[int], Any]:
+        """The prompt's tokens. Messages that end with an answer ask to continue it: the prompt
+        opens the answer's turn and the text so far follows, unclosed (llama-server's
+        "assistant prefill"), so the model goes on from its last word."""
+        prefill = ""
+        if messages and messages[-1]["role"] == "assistant":
+            prefill, messages = messages[-1]["content"], messages[:-1]
         result = templates.render(self.formatter, messages, self.model)
         tokens = self.llm.tokenize(
-            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+            (result.prompt + prefill).encode("utf-8"),
+            add_bos=not result.added_special,
+            special=True,
         )
         return tokens, result
 
