@@ -2,7 +2,11 @@
 the API server from its handler): store the user message and the title → load the model
 through the ladder → ground in the documents or answer "not covered" → stream the answer,
 saved as it comes → extras (sources, math checks) stored with it, so a reopened conversation
-shows them. Which model answers is chosen before (core.model_choice). No Qt here.
+shows them. Which model answers is chosen before (core.model_choice).
+
+Every front end shares one engine through one Conversations: turns take a ticket at the gate
+(core.gate) and run one at a time, first come first served; a stop reaches only its own turn.
+No Qt here.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from desktop_app.core.assistants.knowledge import NOT_COVERED, KnowledgeBase
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.assistants.specialist import extras, ground
 from desktop_app.core.engine import protocol as p
-from desktop_app.core.engine.client import EngineClient
+from desktop_app.core.engine.backend import Engine
 from desktop_app.core.errors import EngineError
+from desktop_app.core.gate import EngineGate, Ticket
 from desktop_app.core.ladder import load_with_fallbacks
 from desktop_app.core.model_choice import ModelChoice
 from desktop_app.core.turn import ChatTurn, TurnResult
@@ -59,19 +64,46 @@ def title_for(text: str) -> str:
 
 
 class Conversations:
-    """Runs turns on one engine: knows which model is loaded and with which settings."""
+    """Runs turns on one engine: knows which model is loaded and with which settings.
 
-    def __init__(self, store: Any, client: EngineClient, settings: Settings):
+    `store` holds the conversations and the documents; a turn may keep its messages in another
+    store (the API's conversations, kept in memory unless asked)."""
+
+    def __init__(self, store: Any, client: Engine, settings: Settings):
         self.store, self.client, self.settings = store, client, settings
+        self.gate = EngineGate()
         self._worked: dict[str, p.Load] = {}  # model id → the load settings that worked
         self._loaded: p.Load | None = None  # what the engine holds now
-        self._stop = threading.Event()  # the user stopped the turn (also while loading)
+        # _running, and stopping it; re-entrant: the CLI stops from a SIGINT handler.
+        self._state = threading.RLock()
+        self._running: Ticket | None = None  # the turn that holds the engine
 
-    def stop(self) -> None:
-        """Stop the running turn: the answer so far is kept; a turn still loading its model
-        ends without one. From any thread."""
-        self._stop.set()
-        self.client.cancel()
+    def stop(self, ticket: Ticket | None = None) -> None:
+        """Stop a turn: the answer so far is kept; a turn still loading its model, or still
+        waiting for the engine, ends without one. Without a ticket: the turn running now. From
+        any thread."""
+        with self._state:
+            ticket = ticket or self._running
+            if ticket is None:
+                return
+            self.gate.withdraw(ticket)
+            if ticket is self._running:
+                self.client.cancel()
+
+    def use_engine(self, client: Engine) -> None:
+        """Answer with `client` from the next turn on (a remote server, or the local worker
+        again); the one in use is shut down once its turn, if any, is over."""
+        with self.gate.hold():
+            old, self.client = self.client, client
+            self._worked.clear()
+            self._loaded = None
+        if old is not client:
+            old.shutdown()
+
+    def preload(self, model: ModelChoice, notice: Callable[[str], None]) -> p.Loaded:
+        """prepare() in turn with the answers: the model is ready before the first message."""
+        with self.gate.hold():
+            return self.prepare(model, notice)
 
     def forget_settings(self) -> None:
         """Context or threads changed: engine settings are made again at the next load."""
@@ -96,24 +128,51 @@ class Conversations:
         self._worked[model.id] = self._loaded = request
         return loaded
 
-    def run(self, turn: Turn, listener: Listener | None = None) -> TurnResult:
-        listener = listener or Listener()
-        self._stop.clear()
-        question = self._store_question(turn, listener)
+    def run(
+        self,
+        turn: Turn,
+        listener: Listener | None = None,
+        ticket: Ticket | None = None,
+        store: Any = None,
+    ) -> TurnResult:
+        """One turn: the question stored at once, then the answer when the engine is free.
+        `ticket`: a place taken before (gate.enter); `store`: where this turn's messages go."""
+        listener, store = listener or Listener(), store if store is not None else self.store
+        ticket = ticket or self.gate.enter()
+        try:
+            question = self._store_question(turn, listener, store)
+        except BaseException:
+            self.gate.leave(ticket)
+            raise
+        if not self.gate.wait(ticket):  # stopped while waiting for the engine
+            return TurnResult(0, st.STOPPED)
+        try:
+            with self._state:
+                self._running = ticket
+            return self._answer(turn, listener, store, question, ticket)
+        finally:
+            with self._state:
+                self._running = None
+            self.gate.leave(ticket)
+
+    def _answer(
+        self, turn: Turn, listener: Listener, store: Any, question: str, ticket: Ticket
+    ) -> TurnResult:
         try:
             loaded = self.prepare(turn.model, listener.notice)
         except EngineError as exc:
-            return self._answer_without_model(turn, listener, exc.failed.message, p.LOAD_FAILED)
-        if self._stop.is_set():  # stopped while the model loaded: no empty answer is kept
+            failed = exc.failed.message
+            return self._answer_without_model(turn, listener, store, failed, p.LOAD_FAILED)
+        if ticket.stopped.is_set():  # stopped while the model loaded: no empty answer is kept
             return TurnResult(0, st.STOPPED)
         hits, grounded = [], None
         if turn.assistant is not None and "knowledge_base" in turn.assistant.features:
             hits, grounded = self.store.run(lambda store: ground(KnowledgeBase(store), question))
             if grounded is None:
-                return self._answer_without_model(turn, listener, NOT_COVERED, "not_covered")
+                return self._answer_without_model(turn, listener, store, NOT_COVERED, "not_covered")
         overrides = {**(turn.assistant.sampling if turn.assistant else {}), **turn.sampling}
         result = ChatTurn(
-            self.store,
+            store,
             self.client,
             turn.conversation_id,
             turn.model,
@@ -129,33 +188,33 @@ class Conversations:
             found["sources"] = [{"path": h.path, "heading": h.heading} for h in hits]
         stored = {k: v for k, v in found.items() if k != "reasoning"}  # that is in the text
         if stored:
-            self.store.set_extras(result.message_id, stored)
+            store.set_extras(result.message_id, stored)
         result.extras = found
         return result
 
-    def _store_question(self, turn: Turn, listener: Listener) -> str:
+    def _store_question(self, turn: Turn, listener: Listener, store: Any) -> str:
         """The user's message stored (or, to regenerate, the last answer dropped); the
         conversation named after its first message. Returns the question."""
-        messages = self.store.messages(turn.conversation_id)
+        messages = store.messages(turn.conversation_id)
         if turn.text is None:
             if messages and messages[-1]["role"] == "assistant":
-                self.store.delete_message(messages[-1]["id"])
+                store.delete_message(messages[-1]["id"])
                 listener.removed(messages[-1]["id"])
             return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-        message_id = self.store.add_message(turn.conversation_id, "user", turn.text)
-        listener.user_message(self.store.message(message_id))
-        if not self.store.conversation(turn.conversation_id).get("named"):
+        message_id = store.add_message(turn.conversation_id, "user", turn.text)
+        listener.user_message(store.message(message_id))
+        if not store.conversation(turn.conversation_id).get("named"):
             title = title_for(turn.text)
-            self.store.rename_conversation(turn.conversation_id, title)
+            store.rename_conversation(turn.conversation_id, title)
             listener.renamed(title)
         return turn.text
 
     def _answer_without_model(
-        self, turn: Turn, listener: Listener, text: str, reason: str
+        self, turn: Turn, listener: Listener, store: Any, text: str, reason: str
     ) -> TurnResult:
         """An answer the app gives itself: "not covered", or why the model could not load."""
         failed = reason != "not_covered"
-        message_id = self.store.add_message(
+        message_id = store.add_message(
             turn.conversation_id,
             "assistant",
             "" if failed else text,

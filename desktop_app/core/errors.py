@@ -83,3 +83,21 @@ class EngineError(SmallwiseError):
 class UnsafePath(DownloadError, LibraryError, ValueError):
     """A file name from outside (a catalog, a hub path, an imported file) would write outside
     the models folder, or through a link; nothing was written."""
+
+
+class EngineBusy(SmallwiseError):
+    """Too many answers are already waiting for the one engine; try again shortly."""
+
+    def __init__(self, message: str, retry_after_s: int = 1):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ServeError(SmallwiseError):
+    """The API server cannot start as asked (an open address without a key, a port in use)."""
+
+    exit_code = 2
+
+
+class RemoteEngineError(UsageError):
+    """A remote engine's address cannot be used (not http or https, no host)."""

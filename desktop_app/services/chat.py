@@ -16,6 +16,7 @@ from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.conversation import Conversations, Listener, Turn
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient
+from desktop_app.core.gate import Ticket
 from desktop_app.core.model_choice import ModelChoice
 from desktop_app.core.turn import TurnResult
 from desktop_app.services.background import Background
@@ -47,6 +48,7 @@ class ChatService(QObject):
         self.assistant: Assistant | None = None  # None: plain chat, no instructions
         self.level: str | None = None  # the learner's level, for the tutor
         self.busy = False
+        self._ticket: Ticket | None = None  # the running turn's place at the engine
         self.engine = Background("engine", parent=self)  # one model, one turn at a time
         self.engine.failed.connect(self._failed)
         self._lock = threading.Lock()
@@ -60,7 +62,7 @@ class ChatService(QObject):
         self.model = model
         if preload:
             self.engine.run(
-                lambda: self.conversations.prepare(model, self._notice_from_engine),
+                lambda: self.conversations.preload(model, self._notice_from_engine),
                 lambda loaded: self._show_model(model, loaded),
                 self.notice.emit,
             )
@@ -84,8 +86,8 @@ class ChatService(QObject):
         return self._start(conversation_id, None)
 
     def stop(self) -> None:
-        if self.busy:
-            self.conversations.stop()
+        if self.busy and self._ticket is not None:
+            self.conversations.stop(self._ticket)  # this turn only, not an API request's
 
     def _start(self, conversation_id: int, text: str | None) -> bool:
         if self.busy or self.model is None:
@@ -94,10 +96,12 @@ class ChatService(QObject):
             return False
         self._set_busy(True)
         turn = Turn(conversation_id, text, self.model, self.assistant, self.level)
-        self.engine.run(lambda: self._run(turn), self._finish)
+        # A place in the engine's queue now: answers from the API server may be ahead of it.
+        ticket = self._ticket = self.conversations.gate.enter()
+        self.engine.run(lambda: self._run(turn, ticket), self._finish)
         return True
 
-    def _run(self, turn: Turn) -> tuple[TurnResult, dict[str, Any]]:
+    def _run(self, turn: Turn, ticket: Ticket) -> tuple[TurnResult, dict[str, Any]]:
         """On the engine thread."""
         post, cid = self.engine.post, turn.conversation_id
         listener = Listener(
@@ -108,7 +112,7 @@ class ChatService(QObject):
             event=self._on_event,
             notice=self._notice_from_engine,
         )
-        result = self.conversations.run(turn, listener)
+        result = self.conversations.run(turn, listener, ticket)
         return result, self.stores.blocking.message(result.message_id) if result.message_id else {}
 
     def _on_event(self, event: Any) -> None:
@@ -154,6 +158,7 @@ class ChatService(QObject):
         self._flush_timer.stop()
         self._streaming_id = None
         self._set_busy(False)
+        self._ticket = None
         if result.message_id:
             self.generation_finished.emit(result.message_id, row)
         else:
@@ -163,6 +168,7 @@ class ChatService(QObject):
         """The turn itself failed (a bug or the store): say so and stay usable."""
         self._flush_timer.stop()
         self._streaming_id = None
+        self._ticket = None
         self._set_busy(False)
         self.notice.emit(message)
 
