@@ -101,3 +101,21 @@ class ServeError(SmallwiseError):
 
 class RemoteEngineError(UsageError):
     """A remote engine's address cannot be used (not http or https, no host)."""
+
+
+class ApiRequestError(UsageError):
+    """An API request that cannot be served as sent. `status`, `param`, `code` and `type` fill
+    OpenAI's error shape: {"error": {"message", "type", "param", "code"}}."""
+
+    def __init__(
+        self,
+        message: str,
+        status: int = 400,
+        param: str | None = None,
+        code: str | None = None,
+        type: str = "invalid_request_error",  # noqa: A002 - OpenAI's own field name
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status, self.param, self.code, self.type = status, param, code, type
+        self.headers = headers or {}

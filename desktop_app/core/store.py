@@ -38,6 +38,7 @@ def _import_sqlite_utils() -> ModuleType:
 sqlite_utils = _import_sqlite_utils()
 
 SCHEMA_VERSION = 4
+MEMORY = ":memory:"  # Store(MEMORY): nothing written to disk (the API's unkept conversations)
 T = TypeVar("T")
 
 # Message status: streaming while being written; the rest are final.
@@ -336,6 +337,8 @@ def _only_meta(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    if str(path) == MEMORY:
+        return sqlite3.connect(MEMORY, check_same_thread=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(
@@ -353,6 +356,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _make_private(path: Path) -> None:
+    if str(path) == MEMORY:
+        return
     for suffix in ("", "-wal", "-shm"):
         p = Path(str(path) + suffix)
         if p.exists():
