@@ -171,3 +171,31 @@ def test_an_endless_line_ends_the_stream_instead_of_filling_memory() -> None:
 
     with pytest.raises(_Lost):
         list(sse_data(endless(), MAX_LINE))
+
+
+# -- the CLI: `smallwise chat --engine URL` -------------------------------------------------------
+def test_chat_answers_with_a_remote_model(server: str, tiny_model: Path, home: Path) -> None:
+    import json
+
+    from conftest import smallwise
+
+    done = smallwise("chat", "--engine", server, "--max-tokens", "8", "--json", "hello", home=home)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["model"] == str(tiny_model) and answer["completion_tokens"] == 8
+    assert answer["finish_reason"] == "length" and answer["text"]
+    with _db(home) as store:
+        assert store.messages(answer["conversation_id"])[-1]["content"] == answer["text"]
+
+
+def _db(home: Path) -> Store:
+    return Store(next(home.rglob("smallwise.db")))
+
+
+def test_chat_says_when_the_server_cannot_be_reached(home: Path) -> None:
+    from conftest import smallwise
+
+    gone = smallwise("chat", "--engine", f"127.0.0.1:{free_port()}", "hello", home=home)
+    assert gone.returncode == 1 and "cannot reach the model server" in gone.stderr
+    wrong = smallwise("chat", "--engine", "ftp://somewhere", "hello", home=home)
+    assert wrong.returncode == 2 and "not a server address" in wrong.stderr
