@@ -15,7 +15,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.conversation import Conversations, Listener, Turn
 from desktop_app.core.engine import protocol as p
+from desktop_app.core.engine.backend import Engine
 from desktop_app.core.engine.client import EngineClient
+from desktop_app.core.errors import SmallwiseError
 from desktop_app.core.gate import Ticket
 from desktop_app.core.model_choice import ModelChoice
 from desktop_app.core.turn import TurnResult
@@ -38,12 +40,16 @@ class ChatService(QObject):
     busy_changed = Signal(bool)
     model_changed = Signal(dict)  # id, quant, n_ctx, n_threads, chat_format, device…
     notice = Signal(str)  # plain words for the user
+    engine_changed = Signal(str)  # where models run now: "" (this computer) or the server
+    engine_tested = Signal(str)  # "Test connection": what the server said, in plain words
+    options_changed = Signal()  # Settings were applied (the API server follows them)
 
     def __init__(self, stores: StoreThread, settings: Settings, log_path: str | None = None):
         super().__init__()
-        self.stores, self.settings = stores, settings
-        self.client = EngineClient(log_path)
-        self.conversations = Conversations(stores.blocking, self.client, settings)
+        self.stores, self.settings, self.log_path = stores, settings, log_path
+        self._engine_address = engine_address(settings)
+        client = self._make_engine(self._engine_address)
+        self.conversations = Conversations(stores.blocking, client, settings)
         self.model: ModelChoice | None = None
         self.assistant: Assistant | None = None  # None: plain chat, no instructions
         self.level: str | None = None  # the learner's level, for the tutor
@@ -51,6 +57,7 @@ class ChatService(QObject):
         self._ticket: Ticket | None = None  # the running turn's place at the engine
         self.engine = Background("engine", parent=self)  # one model, one turn at a time
         self.engine.failed.connect(self._failed)
+        self.network = Background("engine-test", parent=self)
         self._lock = threading.Lock()
         self._pending: list[str] = []
         self._streaming_id: int | None = None
@@ -71,10 +78,41 @@ class ChatService(QObject):
         """From the next answer on; the conversation's history stays as it is."""
         self.assistant, self.level = assistant, level
 
+    @property
+    def client(self) -> Engine:
+        """The engine answers come from: the local worker, or a model server."""
+        return self.conversations.client
+
     def settings_changed(self) -> None:
         """Engine settings (context, threads) are made again, and the model reloaded if they
-        changed, at the next answer."""
+        changed, at the next answer; a changed remote engine is used from the next answer."""
         self.conversations.forget_settings()
+        address = engine_address(self.settings)
+        if address != self._engine_address:
+            self._engine_address = address
+            self.engine.run(
+                lambda: self.conversations.use_engine(self._make_engine(address)),
+                lambda _: self.engine_changed.emit(self.client_location()),
+                self.notice.emit,
+            )
+        self.options_changed.emit()
+
+    def client_location(self) -> str:
+        return getattr(self.client, "server", "")  # a RemoteEngine's; the local worker has none
+
+    def test_engine(self, address: str, key: str = "") -> None:
+        """Ask the server at `address` what it has, off the GUI thread; engine_tested says."""
+        self.network.run(lambda: _remote()(address, key).check(), self.engine_tested.emit,
+                         self.engine_tested.emit)
+
+    def _make_engine(self, address: tuple[str, str] | None) -> Engine:
+        if address is None:
+            return EngineClient(self.log_path)
+        try:
+            return _remote()(*address)
+        except SmallwiseError as exc:  # a malformed address: say so, answer on this computer
+            self.notice.emit(str(exc))
+            return EngineClient(self.log_path)
 
     # -- turns -----------------------------------------------------------------------------
     def send(self, conversation_id: int, text: str) -> bool:
@@ -178,8 +216,23 @@ class ChatService(QObject):
 
     def shutdown(self, timeout: float = 3.0) -> None:
         self.stop()
+        self.network.shutdown(wait=False)
         self.engine.shutdown()
         self.client.shutdown(timeout)
+
+
+def _remote() -> type:
+    """RemoteEngine, imported when a remote engine is configured: it brings httpx (~0.2 s),
+    which a window that runs its models here does not need to open."""
+    from desktop_app.core.engine.remote import RemoteEngine
+
+    return RemoteEngine
+
+
+def engine_address(settings: Settings) -> tuple[str, str] | None:
+    """The model server the user chose (address, key), or None: this computer."""
+    url = settings["engine_url"].strip()
+    return (url, settings["engine_key"].strip()) if url else None
 
 
 def _model_info(model_id: str, quant: str, loaded: p.Loaded) -> dict[str, Any]:

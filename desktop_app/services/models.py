@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.core import hardware
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import Catalog
-from desktop_app.core.errors import Cancelled
-from desktop_app.core.model_choice import Chosen, adopt_first_model, choose_model
+from desktop_app.core.errors import Cancelled, SmallwiseError
+from desktop_app.core.model_choice import Chosen, adopt_first_model, choose_model, remote_model
 from desktop_app.core.planner import plan
 from desktop_app.paths import AppPaths
 from desktop_app.services.background import Background
@@ -27,6 +27,15 @@ if TYPE_CHECKING:
     from desktop_app.core.downloads import Download, Progress
 
 log = logging.getLogger(__name__)
+
+
+def _server_name(address: str) -> str:
+    from desktop_app.core.engine.remote import base_url, server_name  # httpx: when configured
+
+    try:
+        return server_name(base_url(address))
+    except SmallwiseError:
+        return address
 
 
 def _library() -> Any:
@@ -90,6 +99,8 @@ class ModelService(QObject):
         self.background.run(lambda: self._choose(assistant=assistant), switch)
 
     def _choose(self, spec: str | None = None, assistant: Assistant | None = None) -> Chosen:
+        if self.settings["engine_url"].strip():
+            return self._remote_choice()
         return choose_model(
             self.stores.blocking,
             self.catalog,
@@ -100,6 +111,18 @@ class ModelService(QObject):
             assistant=assistant,
             on_progress=self.progress.emit,
         )
+
+    def _remote_choice(self) -> Chosen:
+        """With a remote engine the server has the models: its model named in Settings, or its
+        first (the server is asked, on this thread)."""
+        from desktop_app.core.engine.remote import RemoteEngine  # httpx: only when configured
+
+        engine = RemoteEngine(self.settings["engine_url"], self.settings["engine_key"].strip())
+        try:
+            name = engine.pick(self.settings["engine_model"].strip() or None)
+        finally:
+            engine.shutdown()
+        return Chosen(remote_model(name), f"Answers come from {name} on {engine.server}.")
 
     def _ready(self, chosen: Chosen) -> None:
         if chosen.note:
@@ -112,8 +135,11 @@ class ModelService(QObject):
 
     def _listing(self) -> tuple[hardware.HostProfile, list[dict[str, Any]]]:
         rows, host = _library().listing(self.catalog, self.stores.blocking), self.host()
+        server = self.settings["engine_url"].strip()
         for row in rows:
-            if row["id"] in self.catalog:
+            if server:  # the models run there: this computer's memory does not decide
+                row["runs_on"] = _server_name(server)
+            elif row["id"] in self.catalog:
                 row["plan"] = plan(self.catalog[row["id"]], host).as_dict()
         return host, rows
 
