@@ -68,7 +68,7 @@ def _message(value: Any, index: int) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ApiRequestError(f"{where} must be an object.", param=where)
     role = value.get("role")
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         raise ApiRequestError(
             f"{where}.role must be one of {', '.join(ROLES)} (tools are not supported).",
             param=f"{where}.role",
