@@ -99,6 +99,7 @@ class ApiService:
         self._pool = ThreadPoolExecutor(max_waiting + 2, thread_name_prefix="api")
         self._local = threading.local()  # each thread's in-memory database
         self._turn_s = 5.0  # a running mean of how long an answer takes, for Retry-After
+        self._live: set[Generation] = set()  # admitted, not finished: stopped at shutdown
 
     def admit(self) -> Ticket:
         """A place in the engine's queue, or ApiRequestError 429 at once when it is full."""
@@ -119,7 +120,12 @@ class ApiService:
 
     def start(self, request: ChatRequest, target: Target, ticket: Ticket) -> Generation:
         generation = Generation(asyncio.get_running_loop(), ticket, request.stream)
-        self._pool.submit(self._work, generation, request, target)
+        try:
+            self._pool.submit(self._work, generation, request, target)
+        except RuntimeError:  # shutting down: the place in the queue is given back
+            self.conversations.gate.withdraw(ticket)
+            raise ApiRequestError("Smallwise is stopping.", 503, type="server_error") from None
+        self._live.add(generation)
         return generation
 
     def stop(self, generation: Generation) -> None:
@@ -127,7 +133,10 @@ class ApiService:
         self.conversations.stop(generation.ticket)
 
     def shutdown(self) -> None:
+        """Answers in flight stop (their text so far kept if kept at all); none start."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        for generation in list(self._live):
+            self.stop(generation)
 
     def _work(self, generation: Generation, request: ChatRequest, target: Target) -> None:
         started = time.monotonic()
@@ -139,6 +148,7 @@ class ApiService:
                 log.exception("an API request failed")
             generation.end(Crashed(_words(exc)))
         finally:
+            self._live.discard(generation)
             self._turn_s = 0.8 * self._turn_s + 0.2 * (time.monotonic() - started)
 
     def _turn(self, generation: Generation, request: ChatRequest, target: Target) -> TurnResult:

@@ -136,6 +136,8 @@ class ChatService(QObject):
         turn = Turn(conversation_id, text, self.model, self.assistant, self.level)
         # A place in the engine's queue now: answers from the API server may be ahead of it.
         ticket = self._ticket = self.conversations.gate.enter()
+        if self.conversations.gate.busy:
+            self.notice.emit("The model is busy with another request; your answer comes next.")
         self.engine.run(lambda: self._run(turn, ticket), self._finish)
         return True
 
