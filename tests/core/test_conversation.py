@@ -4,6 +4,7 @@ SQLite)."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,15 @@ def test_a_model_that_does_not_stop_is_ended_and_the_answer_kept_as_stopped(
     model = resolve_model(str(endless), store, {})
     conversations.client.cancel_deadline_s = 1.0
     cid = store.create_conversation()
-    timer = threading.Timer(1.0, conversations.stop)  # the template never builds the prompt
+
+    def stop_once_loaded() -> None:  # the template never builds the prompt: stop then
+        deadline = time.monotonic() + 60  # a busy machine may take more than a second to load
+        while conversations.client.loaded is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        conversations.stop()
+
+    timer = threading.Thread(target=stop_once_loaded)
     timer.start()
     result = conversations.run(Turn(cid, "hello", model))
     timer.join()
