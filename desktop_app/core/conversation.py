@@ -90,20 +90,23 @@ class Conversations:
             if ticket is self._running:
                 self.client.cancel()
 
-    def use_engine(self, client: Engine) -> None:
+    def use_engine(self, client: Engine, ticket: Ticket | None = None) -> None:
         """Answer with `client` from the next turn on (a remote server, or the local worker
         again); the one in use is shut down once its turn, if any, is over."""
-        with self.gate.hold():
+        with self.gate.hold(ticket):
             old, self.client = self.client, client
             self._worked.clear()
             self._loaded = None
         if old is not client:
             old.shutdown()
 
-    def preload(self, model: ModelChoice, notice: Callable[[str], None]) -> p.Loaded:
-        """prepare() in turn with the answers: the model is ready before the first message."""
-        with self.gate.hold():
-            return self.prepare(model, notice)
+    def preload(
+        self, model: ModelChoice, notice: Callable[[str], None], ticket: Ticket | None = None
+    ) -> p.Loaded | None:
+        """prepare() in turn with the answers: the model is ready before the first message.
+        None when `ticket` was withdrawn before its turn came."""
+        with self.gate.hold(ticket) as mine:
+            return self.prepare(model, notice) if mine else None
 
     def forget_settings(self) -> None:
         """Context or threads changed: engine settings are made again at the next load."""

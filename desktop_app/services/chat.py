@@ -68,9 +68,9 @@ class ChatService(QObject):
     def set_model(self, model: ModelChoice, preload: bool = True) -> None:
         self.model = model
         if preload:
-            self.engine.run(
-                lambda: self.conversations.preload(model, self._notice_from_engine),
-                lambda loaded: self._show_model(model, loaded),
+            self._queue(
+                lambda ticket: self.conversations.preload(model, self._notice_from_engine, ticket),
+                lambda loaded: loaded is not None and self._show_model(model, loaded),
                 self.notice.emit,
             )
 
@@ -90,8 +90,8 @@ class ChatService(QObject):
         address = engine_address(self.settings)
         if address != self._engine_address:
             self._engine_address = address
-            self.engine.run(
-                lambda: self.conversations.use_engine(self._make_engine(address)),
+            self._queue(
+                lambda ticket: self.conversations.use_engine(self._make_engine(address), ticket),
                 lambda _: self.engine_changed.emit(self.client_location()),
                 self.notice.emit,
             )
@@ -134,12 +134,25 @@ class ChatService(QObject):
             return False
         self._set_busy(True)
         turn = Turn(conversation_id, text, self.model, self.assistant, self.level)
-        # A place in the engine's queue now: answers from the API server may be ahead of it.
-        ticket = self._ticket = self.conversations.gate.enter()
         if self.conversations.gate.busy:
             self.notice.emit("The model is busy with another request; your answer comes next.")
-        self.engine.run(lambda: self._run(turn, ticket), self._finish)
+        self._ticket = self._queue(lambda ticket: self._run(turn, ticket), self._finish)
         return True
+
+    def _queue(self, work: Any, success: Any, failure: Any = None) -> Ticket:
+        """Run `work(ticket)` on the engine thread. The place at the engine's gate is taken now,
+        so the gate's order (API requests between) is the order of this thread's jobs: a place
+        taken later on the thread would wait behind one whose job waits behind it, for ever."""
+        ticket = self.conversations.gate.enter()
+
+        def job() -> Any:
+            try:
+                return work(ticket)
+            finally:
+                self.conversations.gate.leave(ticket)  # whatever happened, the queue moves on
+
+        self.engine.run(job, success, failure)
+        return ticket
 
     def _run(self, turn: Turn, ticket: Ticket) -> tuple[TurnResult, dict[str, Any]]:
         """On the engine thread."""

@@ -86,3 +86,24 @@ def test_models_on_another_machine(qtbot, tiny_model: Path, tmp_path: Path) -> N
     finally:
         app.shutdown()
         stop(proc)
+
+
+def test_a_message_sent_while_a_model_is_being_chosen_is_answered(qtbot, tiny_model: Path) -> None:
+    """The window's engine thread runs jobs in order; their places at the engine's gate must be
+    in the same order, or a model load queued before a message waits behind it for ever."""
+    from desktop_app.core.model_choice import resolve_model
+
+    app = make_app(qtbot, tiny_model, max_tokens=16)
+    try:
+        release = threading.Event()
+        app.chat.engine.run(release.wait)  # the engine thread is busy for a moment
+        other = resolve_model(str(tiny_model), app.stores.blocking, {})
+        app.chat.set_model(other)  # a load, queued first
+        conversation = app.stores.blocking.create_conversation()
+        with qtbot.waitSignal(app.chat.generation_finished, timeout=WAIT) as finished:
+            assert app.chat.send(conversation, "hello")  # a message, queued second
+            release.set()
+        assert finished.args[1]["status"] == "complete"
+    finally:
+        release.set()
+        app.shutdown()
