@@ -15,10 +15,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME
-from desktop_app.core.assistants.registry import load_assistants
+from desktop_app.core.assistants.registry import Assistant, load_assistants
 from desktop_app.core.catalog import CatalogError, for_profile
 from desktop_app.core.store import Store, StoreError
 from desktop_app.paths import AppPaths
+from desktop_app.services.api_server import ApiServerService
 from desktop_app.services.chat import ChatService
 from desktop_app.services.models import ModelService
 from desktop_app.services.storage import StoreThread
@@ -38,10 +39,12 @@ class Smallwise:
     chat: ChatService
     models: ModelService
     window: MainWindow
+    api: ApiServerService
 
     def start(self) -> None:
         self.window.show()
         self.models.prepare_default(load_assistants().get(self.settings["assistant"]))
+        self.api.apply()  # the API server, if the user switched it on
         # The LaTeX renderer takes ~0.3 s to import: once the window is up, off the GUI thread.
         QTimer.singleShot(
             1500,
@@ -56,6 +59,7 @@ class Smallwise:
 
     def shutdown(self) -> None:
         self.window.archive.shutdown()
+        self.api.shutdown()
         self.models.shutdown()
         self.chat.shutdown()
         self.stores.close()
@@ -88,6 +92,12 @@ def build(paths: AppPaths) -> Smallwise:
     window.setWindowIcon(app_icon())
     models.model_ready.connect(chat.set_model)
     chat.resolve_model = models.choose  # a conversation's own model
+    api = ApiServerService(chat, stores, settings, paths, catalog)
+    api.state_changed.connect(window.show_notice)
+    chat.options_changed.connect(api.apply)
+    # Models moved to (or back from) a server: choose the model again, and re-plan the listing.
+    chat.engine_changed.connect(lambda _: models.prepare_default(_assistant(settings)))
+    chat.engine_changed.connect(lambda _: models.refresh())
     models.failed.connect(window.show_notice)
     models.progress.connect(window.show_notice)
     for problem in catalog.problems:
@@ -100,7 +110,11 @@ def build(paths: AppPaths) -> Smallwise:
             f"{recovered} answer{'s were' if recovered > 1 else ' was'} cut off when Smallwise "
             "last closed; the text written so far is kept and marked interrupted."
         )
-    return Smallwise(paths, settings, stores, chat, models, window)
+    return Smallwise(paths, settings, stores, chat, models, window, api)
+
+
+def _assistant(settings: Settings) -> Assistant | None:
+    return load_assistants().get(settings["assistant"])
 
 
 def app_icon() -> QIcon:

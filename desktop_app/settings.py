@@ -26,8 +26,11 @@ class Option:
     minimum: float | None = None
     maximum: float | None = None
     user: bool = True  # shown in the Settings dialog (False: saved by the app itself)
+    section: str = ""  # the heading it is shown under in the Settings dialog
 
 
+API = "Local API server"
+REMOTE = "Models on another machine"
 OPTIONS: dict[str, Option] = {
     o.name: o
     for o in [
@@ -37,6 +40,15 @@ OPTIONS: dict[str, Option] = {
         Option("n_threads", int, 0, "CPU threads (0: choose automatically)", 0, 256),
         Option("max_tokens", int, 1024, "Longest answer in tokens", 16, 32768),
         Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)", 0, 2),
+        # Issue 15: the OpenAI-compatible API beside the window, and models on another machine.
+        Option("api_server", bool, False, "Serve an OpenAI-compatible API", section=API),
+        Option("api_host", str, "127.0.0.1", "Address (not 127.0.0.1: key needed)", section=API),
+        Option("api_port", int, 8765, "Port", 1, 65535, section=API),
+        Option("api_key", str, "", "API key (clients send it as a Bearer token)", section=API),
+        Option("api_store", bool, False, "Keep API conversations", section=API),
+        Option("engine_url", str, "", "Server address (empty: this computer)", section=REMOTE),
+        Option("engine_key", str, "", "Server API key (optional)", section=REMOTE),
+        Option("engine_model", str, "", "Model on the server (empty: its first)", section=REMOTE),
         Option("calibrated_threads", int, 0, "Fastest thread count measured", 0, 256, user=False),
         Option("assistant", str, "chat", "Assistant for new answers", user=False),
         Option("announced_model", str, "", "Model the user was last told about", user=False),

@@ -96,7 +96,7 @@ def test_doctor_json(starter_home: Path) -> None:
     assert data["host"]["physical_cores"] >= 1
 
 
-@pytest.mark.parametrize("command", [[], ["chat"], ["doctor"], ["self-test"]])
+@pytest.mark.parametrize("command", [[], ["chat"], ["serve"], ["doctor"], ["self-test"]])
 def test_help_everywhere(command: list[str], tmp_path: Path) -> None:
     result = smallwise(*command, "--help", home=tmp_path)
     assert result.returncode == 0 and "usage: smallwise" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from argparse import Namespace
@@ -12,11 +13,13 @@ from desktop_app.cli.output import Output
 from desktop_app.core.assistants.registry import Assistant, load_assistants
 from desktop_app.core.conversation import Conversations, Listener, Turn
 from desktop_app.core.engine import protocol as p
+from desktop_app.core.engine.backend import Engine
 from desktop_app.core.engine.build import known
 from desktop_app.core.engine.client import EngineClient
+from desktop_app.core.engine.remote import RemoteEngine
 from desktop_app.core.errors import UsageError
 from desktop_app.core.hardware import profile
-from desktop_app.core.model_choice import Chosen, choose_model
+from desktop_app.core.model_choice import Chosen, choose_model, remote_model
 from desktop_app.core.store import Store
 from desktop_app.core.turn import TurnResult
 from desktop_app.paths import AppPaths
@@ -30,8 +33,15 @@ def chat(args: Namespace, paths: AppPaths, out: Output) -> int:
     settings = Settings(paths.settings_file)
     assistant = find_assistant(args.assistant)
     with Store(paths.database) as store:
-        chosen = choose(args.model, args.chat_format, store, paths, settings, assistant, out)
-        return _answer(args, prompt, store, paths, settings, assistant, chosen, out)
+        if args.engine:  # a model server elsewhere: it has the model, nothing is planned here
+            key = args.engine_key or os.environ.get("SMALLWISE_ENGINE_KEY", "")
+            remote = RemoteEngine(args.engine, key)
+            client: Engine = remote
+            chosen = Chosen(remote_model(remote.pick(args.model)))
+        else:
+            chosen = choose(args.model, args.chat_format, store, paths, settings, assistant, out)
+            client = EngineClient(log_path=str(paths.log_dir / "engine.log"))
+        return _answer(args, prompt, store, client, settings, assistant, chosen, out)
 
 
 def choose(
@@ -74,13 +84,12 @@ def _answer(
     args: Namespace,
     prompt: str,
     store: Store,
-    paths: AppPaths,
+    client: Engine,
     settings: Settings,
     assistant: Assistant | None,
     chosen: Chosen,
     out: Output,
 ) -> int:
-    client = EngineClient(log_path=str(paths.log_dir / "engine.log"))
     overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
     turn = Turn(
         store.create_conversation(),

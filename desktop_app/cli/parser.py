@@ -19,7 +19,7 @@ def build() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     top.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_chat, _models, _kb, _assistants, _plan, _calibrate, _check_math, _system):
+    for add in (_chat, _serve, _models, _kb, _assistants, _plan, _calibrate, _check_math, _system):
         add(sub)
     for add in (_search, _export, _import):
         add(sub)
@@ -53,11 +53,42 @@ def _chat(sub: argparse._SubParsersAction) -> None:
     )
     chat.add_argument("--level", help="the learner's level, for the tutor")
     chat.add_argument(
+        "--engine",
+        metavar="URL",
+        help="answer with a model on an OpenAI-compatible server (llama-server, Ollama's /v1, "
+        "vLLM, another Smallwise), e.g. http://192.168.1.5:8000; --model names its model",
+    )
+    chat.add_argument("--engine-key", help="the server's API key (or SMALLWISE_ENGINE_KEY)")
+    chat.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object at the end instead of streaming text",
     )
     chat.set_defaults(handler="chat:chat")
+
+
+def _serve(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser(
+        "serve",
+        help="an OpenAI-compatible API for other programs",
+        description="Serve the installed models and the specialists (smallwise/chat, "
+        "smallwise/tutor, smallwise/math, smallwise/support) at /v1/models and "
+        "/v1/chat/completions. Only this computer can connect unless an API key is set. "
+        "Conversations are not kept unless --store is given.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (8765; 0: any free one)")
+    serve.add_argument(
+        "--api-key", help="clients must send it; required off 127.0.0.1 (or SMALLWISE_API_KEY)"
+    )
+    serve.add_argument(
+        "--model", help="the model for the specialists (installed id or .gguf; default: chosen)"
+    )
+    serve.add_argument("--store", action="store_true", help="keep API conversations")
+    serve.add_argument(
+        "--max-waiting", type=int, default=8, help="requests that may wait (beyond: 429)"
+    )
+    serve.set_defaults(handler="serve:serve")
 
 
 def _models(sub: argparse._SubParsersAction) -> None:

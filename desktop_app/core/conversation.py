@@ -7,7 +7,11 @@ shows them. Which model answers is chosen before (core.model_choice).
 The conversation is a tree (core.store): a regenerated answer or an edited question is a new
 version beside the old one, and the model sees only the branch it answers on
 (core.turn_start says where each kind of turn goes). A conversation's own settings (its
-instructions, sampling) come in the Turn and go over the assistant's. No Qt here.
+instructions, sampling) come in the Turn and go over the assistant's.
+
+Every front end shares one engine through one Conversations: turns take a ticket at the gate
+(core.gate) and run one at a time, first come first served; a stop reaches only its own turn.
+No Qt here.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from desktop_app.core.assistants.knowledge import NOT_COVERED, KnowledgeBase
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.assistants.specialist import extras, ground
 from desktop_app.core.engine import protocol as p
-from desktop_app.core.engine.client import EngineClient
+from desktop_app.core.engine.backend import Engine
 from desktop_app.core.errors import EngineError
+from desktop_app.core.gate import EngineGate, Ticket
 from desktop_app.core.ladder import load_with_fallbacks
 from desktop_app.core.model_choice import ModelChoice
 from desktop_app.core.turn import ChatTurn, TurnResult
@@ -65,19 +70,49 @@ class Listener:
 
 
 class Conversations:
-    """Runs turns on one engine: knows which model is loaded and with which settings."""
+    """Runs turns on one engine: knows which model is loaded and with which settings.
 
-    def __init__(self, store: Any, client: EngineClient, settings: Settings):
+    `store` holds the conversations and the documents; a turn may keep its messages in another
+    store (the API's conversations, kept in memory unless asked)."""
+
+    def __init__(self, store: Any, client: Engine, settings: Settings):
         self.store, self.client, self.settings = store, client, settings
+        self.gate = EngineGate()
         self._worked: dict[str, p.Load] = {}  # model id → the load settings that worked
         self._loaded: p.Load | None = None  # what the engine holds now
-        self._stop = threading.Event()  # the user stopped the turn (also while loading)
+        # _running, and stopping it; re-entrant: the CLI stops from a SIGINT handler.
+        self._state = threading.RLock()
+        self._running: Ticket | None = None  # the turn that holds the engine
 
-    def stop(self) -> None:
-        """Stop the running turn: the answer so far is kept; a turn still loading its model
-        ends without one. From any thread."""
-        self._stop.set()
-        self.client.cancel()
+    def stop(self, ticket: Ticket | None = None) -> None:
+        """Stop a turn: the answer so far is kept; a turn still loading its model, or still
+        waiting for the engine, ends without one. Without a ticket: the turn running now. From
+        any thread."""
+        with self._state:
+            ticket = ticket or self._running
+            if ticket is None:
+                return
+            self.gate.withdraw(ticket)
+            if ticket is self._running:
+                self.client.cancel()
+
+    def use_engine(self, client: Engine, ticket: Ticket | None = None) -> None:
+        """Answer with `client` from the next turn on (a remote server, or the local worker
+        again); the one in use is shut down once its turn, if any, is over."""
+        with self.gate.hold(ticket):
+            old, self.client = self.client, client
+            self._worked.clear()
+            self._loaded = None
+        if old is not client:
+            old.shutdown()
+
+    def preload(
+        self, model: ModelChoice, notice: Callable[[str], None], ticket: Ticket | None = None
+    ) -> p.Loaded | None:
+        """prepare() in turn with the answers: the model is ready before the first message.
+        None when `ticket` was withdrawn before its turn came."""
+        with self.gate.hold(ticket) as mine:
+            return self.prepare(model, notice) if mine else None
 
     def forget_settings(self) -> None:
         """Context or threads changed: engine settings are made again at the next load."""
@@ -102,24 +137,50 @@ class Conversations:
         self._worked[model.id] = self._loaded = request
         return loaded
 
-    def run(self, turn: Turn, listener: Listener | None = None) -> TurnResult:
-        listener = listener or Listener()
-        self._stop.clear()
-        begun = start(self.store, turn, listener)
+    def run(
+        self,
+        turn: Turn,
+        listener: Listener | None = None,
+        ticket: Ticket | None = None,
+        store: Any = None,
+    ) -> TurnResult:
+        """One turn: the question stored at once, then the answer when the engine is free.
+        `ticket`: a place taken before (gate.enter); `store`: where this turn's messages go."""
+        listener, store = listener or Listener(), store if store is not None else self.store
+        ticket = ticket or self.gate.enter()
+        try:
+            begun = start(store, turn, listener)
+        except BaseException:
+            self.gate.leave(ticket)
+            raise
+        if not self.gate.wait(ticket):  # stopped while waiting for the engine
+            return TurnResult(0, st.STOPPED)
+        try:
+            with self._state:
+                self._running = ticket
+            return self._answer(turn, listener, store, begun, ticket)
+        finally:
+            with self._state:
+                self._running = None
+            self.gate.leave(ticket)
+
+    def _answer(
+        self, turn: Turn, listener: Listener, store: Any, begun: Start, ticket: Ticket
+    ) -> TurnResult:
         try:
             loaded = self.prepare(turn.model, listener.notice)
         except EngineError as exc:
-            return self._answer_without_model(turn, listener, begun, exc.failed.message)
-        if self._stop.is_set():  # stopped while the model loaded: no empty answer is kept
+            return self._answer_without_model(turn, listener, store, begun, exc.failed.message)
+        if ticket.stopped.is_set():  # stopped while the model loaded: no empty answer is kept
             return TurnResult(0, st.STOPPED)
         hits, grounded, question = [], None, begun.question
         if turn.assistant is not None and "knowledge_base" in turn.assistant.features:
             hits, grounded = self.store.run(lambda store: ground(KnowledgeBase(store), question))
             if grounded is None and begun.continue_of is None:
-                return self._answer_without_model(turn, listener, begun, NOT_COVERED)
+                return self._answer_without_model(turn, listener, store, begun, NOT_COVERED)
         overrides = {**(turn.assistant.sampling if turn.assistant else {}), **turn.sampling}
         result = ChatTurn(
-            self.store,
+            store,
             self.client,
             turn.conversation_id,
             turn.model,
@@ -138,12 +199,12 @@ class Conversations:
             found["sources"] = [hit.cited() for hit in hits]
         stored = {k: v for k, v in found.items() if k != "reasoning"}  # that is in the text
         if stored:
-            self.store.set_extras(result.message_id, stored)
+            store.set_extras(result.message_id, stored)
         result.extras = found
         return result
 
     def _answer_without_model(
-        self, turn: Turn, listener: Listener, begun: Start, text: str
+        self, turn: Turn, listener: Listener, store: Any, begun: Start, text: str
     ) -> TurnResult:
         """An answer the app gives itself: "not covered", or why the model could not load (an
         answer being continued stays as it is)."""
@@ -153,7 +214,7 @@ class Conversations:
             result = TurnResult(begun.continue_of, st.ERROR)
             result.failed = p.Failed(None, p.LOAD_FAILED, text)
             return result
-        message_id = self.store.add_message(
+        message_id = store.add_message(
             turn.conversation_id,
             "assistant",
             "" if failed else text,

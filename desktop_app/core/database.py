@@ -33,7 +33,12 @@ def _import_sqlite_utils() -> ModuleType:
 sqlite_utils = _import_sqlite_utils()
 
 
+MEMORY = ":memory:"  # a database that is never written to disk
+
+
 def connect(path: Path) -> sqlite3.Connection:
+    if str(path) == MEMORY:
+        return sqlite3.connect(MEMORY, check_same_thread=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(
@@ -106,6 +111,8 @@ def statements(script: str) -> list[str]:
 
 
 def make_private(path: Path) -> None:
+    if str(path) == MEMORY:
+        return
     for suffix in ("", "-wal", "-shm"):
         p = Path(str(path) + suffix)
         if p.exists():

@@ -96,8 +96,44 @@ class NotFound(SmallwiseError, LookupError):
     exit_code = 2
 
 
+class EngineBusy(SmallwiseError):
+    """Too many answers are already waiting for the one engine; try again shortly."""
+
+    def __init__(self, message: str, retry_after_s: int = 1):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ServeError(SmallwiseError):
+    """The API server cannot start as asked (an open address without a key, a port in use)."""
+
+    exit_code = 2
+
+
 class ImportRefused(SmallwiseError, ValueError):
     """A conversations file cannot be imported; the message says where it is wrong. Nothing
     of it was kept."""
 
     exit_code = 2
+
+
+class RemoteEngineError(UsageError):
+    """A remote engine's address cannot be used (not http or https, no host)."""
+
+
+class ApiRequestError(UsageError):
+    """An API request that cannot be served as sent. `status`, `param`, `code` and `type` fill
+    OpenAI's error shape: {"error": {"message", "type", "param", "code"}}."""
+
+    def __init__(
+        self,
+        message: str,
+        status: int = 400,
+        param: str | None = None,
+        code: str | None = None,
+        type: str = "invalid_request_error",  # noqa: A002 - OpenAI's own field name
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status, self.param, self.code, self.type = status, param, code, type
+        self.headers = headers or {}

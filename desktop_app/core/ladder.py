@@ -7,7 +7,8 @@ import dataclasses
 from collections.abc import Callable, Iterator
 
 from desktop_app.core.engine import protocol as p
-from desktop_app.core.engine.client import EngineClient, EngineError
+from desktop_app.core.engine.backend import Engine
+from desktop_app.core.errors import EngineError
 
 MIN_CTX = 2048
 MEMORY_FAILURES = (p.LOAD_FAILED, p.WORKER_DIED)  # an out-of-memory kill ends the worker
@@ -32,7 +33,7 @@ def steps(request: p.Load) -> Iterator[tuple[p.Load, str]]:
 
 
 def load_with_fallbacks(
-    client: EngineClient, request: p.Load, on_step: Callable[[str], None]
+    client: Engine, request: p.Load, on_step: Callable[[str], None]
 ) -> tuple[p.Load, p.Loaded]:
     """Load, walking the ladder on memory failures; returns the request that worked."""
     for attempt, message in [(request, ""), *steps(request)]:

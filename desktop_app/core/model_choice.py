@@ -216,3 +216,8 @@ def adopt_first_model(
     settings["announced_model"] = model_id
     settings.save()
     return f"{model_id} is now the default model: new answers use it."
+
+
+def remote_model(name: str) -> ModelChoice:
+    """A model that runs on a model server (core.engine.remote), known by the server's name."""
+    return ModelChoice(name, Path(name), None, quant_from_name(name))

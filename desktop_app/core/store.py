@@ -39,6 +39,7 @@ from desktop_app.core import branches, database, search
 from desktop_app.core.errors import NotFound, StoreError  # noqa: F401  (StoreError: re-exported)
 
 SCHEMA_VERSION = 6
+MEMORY = database.MEMORY  # Store(MEMORY): nothing written to disk (the API's unkept conversations)
 T = TypeVar("T")
 
 class MessageStatus(StrEnum):

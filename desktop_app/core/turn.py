@@ -19,13 +19,17 @@ from typing import Any
 from desktop_app.core import store as st
 from desktop_app.core.assistants.registry import Assistant, prompt_messages
 from desktop_app.core.engine import protocol as p
-from desktop_app.core.engine.client import EngineClient
+from desktop_app.core.engine.backend import Engine
 from desktop_app.core.model_choice import ModelChoice
 
 SAVE_EVERY_S = 1.0
 # How an answer that ended in a failure is kept: the user stopped it (the worker was ended
 # because it did not stop in time), the worker died (the text so far is kept), or an error.
-FAILED_STATUS = {p.STOPPED: st.STOPPED, p.WORKER_DIED: st.INTERRUPTED}
+FAILED_STATUS = {
+    p.STOPPED: st.STOPPED,
+    p.WORKER_DIED: st.INTERRUPTED,
+    p.CONNECTION_LOST: st.INTERRUPTED,  # a model server that went away mid-answer
+}
 IN_HISTORY = (st.COMPLETE, st.STOPPED, st.INTERRUPTED)
 
 
@@ -62,7 +66,7 @@ class ChatTurn:
     def __init__(
         self,
         store: Any,
-        client: EngineClient,
+        client: Engine,
         conversation_id: int,
         model: ModelChoice,
         sampling: p.Sampling,

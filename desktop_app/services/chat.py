@@ -18,8 +18,10 @@ from desktop_app.core import chat_settings
 from desktop_app.core.assistants.registry import Assistant, load_assistants
 from desktop_app.core.conversation import Conversations, Listener, Turn
 from desktop_app.core.engine import protocol as p
+from desktop_app.core.engine.backend import Engine
 from desktop_app.core.engine.client import EngineClient
 from desktop_app.core.errors import SmallwiseError
+from desktop_app.core.gate import Ticket
 from desktop_app.core.model_choice import ModelChoice
 from desktop_app.core.turn import TurnResult
 from desktop_app.services.background import Background
@@ -42,12 +44,16 @@ class ChatService(QObject):
     busy_changed = Signal(bool)
     model_changed = Signal(dict)  # id, quant, n_ctx, n_threads, chat_format, device…
     notice = Signal(str)  # plain words for the user
+    engine_changed = Signal(str)  # where models run now: "" (this computer) or the server
+    engine_tested = Signal(str)  # "Test connection": what the server said, in plain words
+    options_changed = Signal()  # Settings were applied (the API server follows them)
 
     def __init__(self, stores: StoreThread, settings: Settings, log_path: str | None = None):
         super().__init__()
-        self.stores, self.settings = stores, settings
-        self.client = EngineClient(log_path)
-        self.conversations = Conversations(stores.blocking, self.client, settings)
+        self.stores, self.settings, self.log_path = stores, settings, log_path
+        self._engine_address = engine_address(settings)
+        client = self._make_engine(self._engine_address)
+        self.conversations = Conversations(stores.blocking, client, settings)
         self.model: ModelChoice | None = None
         self.assistant: Assistant | None = None  # None: plain chat, no instructions
         self.level: str | None = None  # the learner's level, for the tutor
@@ -56,8 +62,10 @@ class ChatService(QObject):
         self._answering: ModelChoice | None = None  # the model of the running turn
         self._note = ""  # what to tell the user when the running turn ends
         self.busy = False
+        self._ticket: Ticket | None = None  # the running turn's place at the engine
         self.engine = Background("engine", parent=self)  # one model, one turn at a time
         self.engine.failed.connect(self._failed)
+        self.network = Background("engine-test", parent=self)
         self._lock = threading.Lock()
         self._pending: list[str] = []
         self._streaming_id: int | None = None
@@ -68,9 +76,14 @@ class ChatService(QObject):
     def set_model(self, model: ModelChoice, preload: bool = True) -> None:
         self.model = model
         if preload:
-            self.engine.run(
-                lambda: self.conversations.prepare(model, self._notice_from_engine),
-                lambda loaded: self._show_model(model, loaded),
+
+            def loaded(done: p.Loaded | None) -> None:
+                if done is not None:
+                    self._show_model(model, done)
+
+            self._queue(
+                lambda ticket: self.conversations.preload(model, self._notice_from_engine, ticket),
+                loaded,
                 self.notice.emit,
             )
 
@@ -78,10 +91,41 @@ class ChatService(QObject):
         """From the next answer on; the conversation's history stays as it is."""
         self.assistant, self.level = assistant, level
 
+    @property
+    def client(self) -> Engine:
+        """The engine answers come from: the local worker, or a model server."""
+        return self.conversations.client
+
     def settings_changed(self) -> None:
         """Engine settings (context, threads) are made again, and the model reloaded if they
-        changed, at the next answer."""
+        changed, at the next answer; a changed remote engine is used from the next answer."""
         self.conversations.forget_settings()
+        address = engine_address(self.settings)
+        if address != self._engine_address:
+            self._engine_address = address
+            self._queue(
+                lambda ticket: self.conversations.use_engine(self._make_engine(address), ticket),
+                lambda _: self.engine_changed.emit(self.client_location()),
+                self.notice.emit,
+            )
+        self.options_changed.emit()
+
+    def client_location(self) -> str:
+        return getattr(self.client, "server", "")  # a RemoteEngine's; the local worker has none
+
+    def test_engine(self, address: str, key: str = "") -> None:
+        """Ask the server at `address` what it has, off the GUI thread; engine_tested says."""
+        self.network.run(lambda: _remote()(address, key).check(), self.engine_tested.emit,
+                         self.engine_tested.emit)
+
+    def _make_engine(self, address: tuple[str, str] | None) -> Engine:
+        if address is None:
+            return EngineClient(self.log_path)
+        try:
+            return _remote()(*address)
+        except SmallwiseError as exc:  # a malformed address: say so, answer on this computer
+            self.notice.emit(str(exc))
+            return EngineClient(self.log_path)
 
     # -- turns -----------------------------------------------------------------------------
     def send(self, conversation_id: int, text: str) -> bool:
@@ -101,8 +145,8 @@ class ChatService(QObject):
         return self._start(conversation_id, None, continue_of=message_id)
 
     def stop(self) -> None:
-        if self.busy:
-            self.conversations.stop()
+        if self.busy and self._ticket is not None:
+            self.conversations.stop(self._ticket)  # this turn only, not an API request's
 
     def _start(self, conversation_id: int, text: str | None, **kind: int) -> bool:
         if self.busy or self.model is None:
@@ -111,8 +155,12 @@ class ChatService(QObject):
             return False
         self._set_busy(True)
         model, assistant, level = self.model, self.assistant, self.level
-        self.engine.run(
-            lambda: self._run(self._turn(conversation_id, text, model, assistant, level, kind)),
+        if self.conversations.gate.busy:
+            self.notice.emit("The model is busy with another request; your answer comes next.")
+        self._ticket = self._queue(
+            lambda ticket: self._run(
+                self._turn(conversation_id, text, model, assistant, level, kind), ticket
+            ),
             self._finish,
         )
         return True
@@ -138,7 +186,22 @@ class ChatService(QObject):
         sampling, prompt = chat_settings.sampling(saved), saved.get("system_prompt")
         return Turn(conversation_id, text, model, assistant, level, sampling, prompt, **kind)
 
-    def _run(self, turn: Turn) -> tuple[TurnResult, dict[str, Any]]:
+    def _queue(self, work: Any, success: Any, failure: Any = None) -> Ticket:
+        """Run `work(ticket)` on the engine thread. The place at the engine's gate is taken now,
+        so the gate's order (API requests between) is the order of this thread's jobs: a place
+        taken later on the thread would wait behind one whose job waits behind it, for ever."""
+        ticket = self.conversations.gate.enter()
+
+        def job() -> Any:
+            try:
+                return work(ticket)
+            finally:
+                self.conversations.gate.leave(ticket)  # whatever happened, the queue moves on
+
+        self.engine.run(job, success, failure)
+        return ticket
+
+    def _run(self, turn: Turn, ticket: Ticket) -> tuple[TurnResult, dict[str, Any]]:
         """On the engine thread."""
         post, cid = self.engine.post, turn.conversation_id
         self._answering = turn.model
@@ -152,7 +215,7 @@ class ChatService(QObject):
             left_out=lambda ids: post(self._left_out, ids),
             notice=self._notice_from_engine,
         )
-        result = self.conversations.run(turn, listener)
+        result = self.conversations.run(turn, listener, ticket)
         return result, self.stores.blocking.message(result.message_id) if result.message_id else {}
 
     def _on_event(self, event: Any) -> None:
@@ -210,6 +273,7 @@ class ChatService(QObject):
         self._flush_timer.stop()
         self._streaming_id = None
         self._set_busy(False)
+        self._ticket = None
         if result.failed is not None:  # also a Continue that could not start
             self.notice.emit(result.failed.message)
         if result.message_id:
@@ -225,6 +289,7 @@ class ChatService(QObject):
         self._note = ""
         self._flush_timer.stop()
         self._streaming_id = None
+        self._ticket = None
         self._set_busy(False)
         self.notice.emit(message)
 
@@ -234,8 +299,23 @@ class ChatService(QObject):
 
     def shutdown(self, timeout: float = 3.0) -> None:
         self.stop()
+        self.network.shutdown(wait=False)
         self.engine.shutdown()
         self.client.shutdown(timeout)
+
+
+def _remote() -> type:
+    """RemoteEngine, imported when a remote engine is configured: it brings httpx (~0.2 s),
+    which a window that runs its models here does not need to open."""
+    from desktop_app.core.engine.remote import RemoteEngine
+
+    return RemoteEngine
+
+
+def engine_address(settings: Settings) -> tuple[str, str] | None:
+    """The model server the user chose (address, key), or None: this computer."""
+    url = settings["engine_url"].strip()
+    return (url, settings["engine_key"].strip()) if url else None
 
 
 def _model_info(model_id: str, quant: str, loaded: p.Loaded) -> dict[str, Any]:

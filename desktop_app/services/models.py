@@ -16,8 +16,14 @@ from desktop_app.core import hardware
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.catalog import Catalog
 from desktop_app.core.engine.build import known
-from desktop_app.core.errors import Cancelled
-from desktop_app.core.model_choice import Chosen, ModelChoice, adopt_first_model, choose_model
+from desktop_app.core.errors import Cancelled, SmallwiseError
+from desktop_app.core.model_choice import (
+    Chosen,
+    ModelChoice,
+    adopt_first_model,
+    choose_model,
+    remote_model,
+)
 from desktop_app.core.planning import plan_for
 from desktop_app.paths import AppPaths
 from desktop_app.services.background import Background
@@ -28,6 +34,15 @@ if TYPE_CHECKING:
     from desktop_app.core.downloads import Download, Progress
 
 log = logging.getLogger(__name__)
+
+
+def _server_name(address: str) -> str:
+    from desktop_app.core.engine.remote import base_url, server_name  # httpx: when configured
+
+    try:
+        return server_name(base_url(address))
+    except SmallwiseError:
+        return address
 
 
 def _library() -> Any:
@@ -98,6 +113,8 @@ class ModelService(QObject):
         return self._choose(spec=spec).model
 
     def _choose(self, spec: str | None = None, assistant: Assistant | None = None) -> Chosen:
+        if self.settings["engine_url"].strip():
+            return self._remote_choice()
         return choose_model(
             self.stores.blocking,
             self.catalog,
@@ -108,6 +125,18 @@ class ModelService(QObject):
             assistant=assistant,
             on_progress=lambda text: self.background.post(self.progress.emit, text),
         )
+
+    def _remote_choice(self) -> Chosen:
+        """With a remote engine the server has the models: its model named in Settings, or its
+        first (the server is asked, on this thread)."""
+        from desktop_app.core.engine.remote import RemoteEngine  # httpx: only when configured
+
+        engine = RemoteEngine(self.settings["engine_url"], self.settings["engine_key"].strip())
+        try:
+            name = engine.pick(self.settings["engine_model"].strip() or None)
+        finally:
+            engine.shutdown()
+        return Chosen(remote_model(name), f"Answers come from {name} on {engine.server}.")
 
     def _ready(self, chosen: Chosen) -> None:
         if chosen.note:
@@ -120,7 +149,11 @@ class ModelService(QObject):
 
     def _listing(self) -> tuple[hardware.HostProfile, list[dict[str, Any]]]:
         rows, host = _library().listing(self.catalog, self.stores.blocking), self.host()
+        server = self.settings["engine_url"].strip()
         for row in rows:
+            if server:  # the models run there: this computer's memory does not decide
+                row["runs_on"] = _server_name(server)
+                continue
             installed = (
                 row["installed"] if row["installed"] and row["installed"]["present"] else None
             )

@@ -384,6 +384,10 @@ class MainWindow(QMainWindow):
             )
 
     def _on_model_changed(self, info: dict[str, Any]) -> None:
+        if info["chat_format"] == "server":  # a remote engine: threads and layers are its own
+            context = f" · context {info['n_ctx']}" if info["n_ctx"] else ""
+            self.model_label.setText(f"{info['id']}{context} · {_device_text(info)}")
+            return
         self.model_label.setText(
             f"{info['id']} · {info['quant']} · context {info['n_ctx']} · "
             f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''} · "
@@ -404,7 +408,7 @@ class MainWindow(QMainWindow):
         return self.documents
 
     def edit_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, self.chat)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.apply_settings(dialog.values())
 
@@ -448,7 +452,10 @@ class MainWindow(QMainWindow):
 
 
 def _device_text(info: dict[str, Any]) -> str:
-    """Where the layers run: CPU, or the GPU and how many, e.g. "CUDA0: 26 layers on GPU"."""
+    """Where the layers run: CPU, or the GPU and how many, e.g. "CUDA0: 26 layers on GPU"; or
+    the server a remote model runs on, e.g. "on 192.168.1.5:8000"."""
+    if info["device"].startswith("on "):
+        return info["device"]
     if not info.get("n_gpu_layers"):
         return "CPU"
     name = info["device"].split(" (")[0]

@@ -152,6 +152,8 @@ class ModelManager(QDialog):
         name = row["name"] + ("  (non-commercial licence)" if row.get("non_commercial") else "")
         planned: Plan | None = row.get("plan")
         fits = f"{planned.verdict} · {planned.quant}" if planned else ""
+        if row.get("runs_on"):
+            fits = f"runs on {row['runs_on']}"  # a remote engine: its memory decides, not ours
         item = QTreeWidgetItem([name, size, row.get("recommended_quant", ""), fits, state])
         item.setToolTip(3, plain_tooltip(planned.why if planned else ""))
         item.setData(0, ID_ROLE, row["id"])
@@ -276,7 +278,10 @@ def _details(row: dict[str, Any]) -> str:
         warning = " <b>Not for commercial use.</b>" if row.get("non_commercial") else ""
         lines.append(f"Licence: {html.escape(row['license'])}.{warning}")
     planned = row.get("plan")
-    if planned:
+    if row.get("runs_on"):
+        lines.append(f"<b>Runs on {html.escape(row['runs_on'])}</b> (Settings: models on "
+                     "another machine).")
+    elif planned:
         lines.append(
             f"<b>Here: {planned.verdict}</b> with {planned.quant}, context "
             f"{planned.n_ctx:,} — {html.escape(planned.why)}."

@@ -4,6 +4,7 @@ SQLite)."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -82,14 +83,18 @@ def test_a_model_that_does_not_stop_is_ended_and_the_answer_kept_as_stopped(
     model = resolve_model(str(endless), store, {})
     conversations.client.cancel_deadline_s = 1.0
     cid = store.create_conversation()
-    timers: list[threading.Timer] = []
 
-    def press_stop_soon(_message_id: int) -> None:  # the template never builds the prompt
-        timers.append(threading.Timer(0.5, conversations.stop))
-        timers[0].start()
+    def stop_once_loaded() -> None:  # the template never builds the prompt: stop then
+        deadline = time.monotonic() + 60  # a busy machine may take more than a second to load
+        while conversations.client.loaded is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        conversations.stop()
 
-    result = conversations.run(Turn(cid, "hello", model), Listener(created=press_stop_soon))
-    timers[0].join()
+    timer = threading.Thread(target=stop_once_loaded)
+    timer.start()
+    result = conversations.run(Turn(cid, "hello", model))
+    timer.join()
     answer = store.messages(cid)[-1]
     assert result.status == answer["status"] == st.STOPPED
     assert "did not stop" in answer["error"]
@@ -110,3 +115,42 @@ def test_a_model_that_cannot_load_is_recorded_with_the_reason(setup, tmp_path: P
 def test_titles_are_the_first_words() -> None:
     assert title_for("one two three") == "one two three"
     assert title_for(" ".join(str(i) for i in range(12))) == "0 1 2 3 4 5 6 7…"
+
+
+def test_a_stop_reaches_only_its_own_turn(setup) -> None:
+    """The window and the API share one engine: stopping the window's answer while it waits
+    behind an API request leaves that request running, and the waiting one ends unanswered."""
+    store, conversations, model = setup
+    conversations.settings["max_tokens"] = 200
+    api, window = store.create_conversation(), store.create_conversation()
+    api_ticket = conversations.gate.enter()
+    started, stopped = threading.Event(), threading.Event()
+
+    def hold_the_first_token(event: object) -> None:  # the API answer is mid-way at the stop
+        if not started.is_set():
+            started.set()
+            stopped.wait(10)
+
+    listener = Listener(event=hold_the_first_token)
+    results: dict[str, object] = {}
+    runner = threading.Thread(
+        target=lambda: results.update(
+            api=conversations.run(Turn(api, "hello model", model), listener, api_ticket)
+        )
+    )
+    runner.start()
+    assert started.wait(30)
+    window_ticket = conversations.gate.enter()
+    waiter = threading.Thread(
+        target=lambda: results.update(
+            window=conversations.run(Turn(window, "hello", model), ticket=window_ticket)
+        )
+    )
+    waiter.start()
+    conversations.stop(window_ticket)
+    stopped.set()
+    waiter.join(10)
+    runner.join(60)
+    assert results["window"].message_id == 0 and results["window"].status == st.STOPPED
+    assert [r["role"] for r in store.messages(window)] == ["user"]  # the question is kept
+    assert results["api"].status == st.COMPLETE and results["api"].done.finish_reason == "length"

@@ -199,3 +199,12 @@ def test_the_build_reports_its_devices_and_gpu_layers_fall_back_to_the_cpu(
     assert build_label(["CUDA", "CPU"]) == "CUDA"
     assert build_label(["Metal", "BLAS", "CPU"]) == "Metal"
     assert build_label(["CPU", "RPC"]) == "CPU"
+def test_an_answer_ends_before_a_stop_string(client: EngineClient, tiny_model: Path) -> None:
+    """The API's `stop`: the answer ends before the first stop string, which is not shown."""
+    load(client, tiny_model)
+    free = text_of(answer(client))
+    cut = free[len(free) // 2 : len(free) // 2 + 3]
+    assert cut.strip() and len(free) > 10
+    stopped = answer(client, sampling=p.Sampling(max_tokens=32, temperature=0.0, stop=(cut,)))
+    assert text_of(stopped) == free[: free.index(cut)]
+    assert stopped[-1].finish_reason == "stop"

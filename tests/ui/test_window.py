@@ -261,6 +261,8 @@ def test_settings_dialog_changes_apply_to_the_next_answer(qtbot, window_app: Sma
         "n_threads",
         "max_tokens",
         "temperature",
+        *("api_server", "api_host", "api_port", "api_key", "api_store"),  # issue 15
+        *("engine_url", "engine_key", "engine_model"),
     }
     dialog.editors["n_ctx"].setValue(1024)
     dialog.editors["max_tokens"].setValue(20)

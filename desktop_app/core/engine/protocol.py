@@ -34,6 +34,7 @@ class Sampling:
     min_p: float = 0.05
     repeat_penalty: float = 1.1
     seed: int | None = None
+    stop: tuple[str, ...] = ()  # the answer ends before any of these (the API's `stop`)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class FailureKind(StrEnum):
     WORKER_DIED = "worker_died"
     NOT_LOADED = "not_loaded"
     ENGINE_FAILED = "engine_failed"  # an unexpected error in the worker (a bug: see the log)
+    CONNECTION_LOST = "connection_lost"  # a model server could not be reached, or it broke off
 
 
 BAD_MODEL = FailureKind.BAD_MODEL
@@ -124,6 +126,7 @@ STOPPED = FailureKind.STOPPED
 WORKER_DIED = FailureKind.WORKER_DIED
 NOT_LOADED = FailureKind.NOT_LOADED
 ENGINE_FAILED = FailureKind.ENGINE_FAILED
+CONNECTION_LOST = FailureKind.CONNECTION_LOST
 
 
 @dataclass(frozen=True)

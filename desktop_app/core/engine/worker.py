@@ -259,6 +259,7 @@ class Worker:
         stop = (
             result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
         )
+        stop = [*stop, *(text for text in s.stop if text)]  # the template's, then the caller's
         self.interrupt, ttft, finish = None, 0.0, "stop"
         stream = self.llm.create_completion(
             prompt=tokens,
