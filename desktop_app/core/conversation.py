@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.core import store as st
-from desktop_app.core.assistants.knowledge import NOT_COVERED, KnowledgeBase
+from desktop_app.core.assistants.knowledge import GLOBAL, KnowledgeBase, conversation_collection
 from desktop_app.core.assistants.registry import Assistant
-from desktop_app.core.assistants.specialist import extras, ground
+from desktop_app.core.assistants.specialist import Grounding, extras, ground
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient
 from desktop_app.core.errors import EngineError
@@ -61,8 +61,11 @@ def title_for(text: str) -> str:
 class Conversations:
     """Runs turns on one engine: knows which model is loaded and with which settings."""
 
-    def __init__(self, store: Any, client: EngineClient, settings: Settings):
+    def __init__(
+        self, store: Any, client: EngineClient, settings: Settings, embedder: Any = None
+    ):
         self.store, self.client, self.settings = store, client, settings
+        self.embedder = embedder  # an EmbeddingClient when an embedding model is installed
         self._worked: dict[str, p.Load] = {}  # model id → the load settings that worked
         self._loaded: p.Load | None = None  # what the engine holds now
         self._stop = threading.Event()  # the user stopped the turn (also while loading)
@@ -107,10 +110,13 @@ class Conversations:
         if self._stop.is_set():  # stopped while the model loaded: no empty answer is kept
             return TurnResult(0, st.STOPPED)
         hits, grounded = [], None
-        if turn.assistant is not None and "knowledge_base" in turn.assistant.features:
-            hits, grounded = self.store.run(lambda store: ground(KnowledgeBase(store), question))
-            if grounded is None:
-                return self._answer_without_model(turn, listener, NOT_COVERED, "not_covered")
+        grounding = self.store.run(self._ground, turn, question)
+        if grounding is not None and grounding.prompt is None:
+            reason = "weak_evidence" if grounding.verdict == "weak" else "not_covered"
+            cited = [hit.cited() for hit in grounding.hits]
+            return self._answer_without_model(turn, listener, grounding.reply, reason, cited)
+        if grounding is not None:
+            hits, grounded = grounding.hits, grounding.prompt
         overrides = {**(turn.assistant.sampling if turn.assistant else {}), **turn.sampling}
         result = ChatTurn(
             self.store,
@@ -133,6 +139,22 @@ class Conversations:
         result.extras = found
         return result
 
+    def _ground(self, store: Any, turn: Turn, question: str) -> Grounding | None:
+        """The documents' say on the question, on the store's thread: the Support assistant
+        searches the global documents and the conversation's own; any assistant searches the
+        files just dropped onto the conversation, for the one question that follows."""
+        own = conversation_collection(turn.conversation_id)
+        dropped = store.conversation_settings(turn.conversation_id).get("ask_dropped")
+        if turn.assistant is not None and "knowledge_base" in turn.assistant.features:
+            collections = [GLOBAL, own]
+        elif dropped:
+            collections = [own]
+        else:
+            return None
+        if dropped:
+            store.update_conversation_settings(turn.conversation_id, ask_dropped=None)
+        return ground(KnowledgeBase(store, embedder=self.embedder), question, 4, collections)
+
     def _store_question(self, turn: Turn, listener: Listener) -> str:
         """The user's message stored (or, to regenerate, the last answer dropped); the
         conversation named after its first message. Returns the question."""
@@ -151,10 +173,16 @@ class Conversations:
         return turn.text
 
     def _answer_without_model(
-        self, turn: Turn, listener: Listener, text: str, reason: str
+        self,
+        turn: Turn,
+        listener: Listener,
+        text: str,
+        reason: str,
+        sources: list[dict[str, str]] | None = None,
     ) -> TurnResult:
-        """An answer the app gives itself: "not covered", or why the model could not load."""
-        failed = reason != "not_covered"
+        """An answer the app gives itself: "not covered", what the documents say instead of an
+        answer (with those passages as its sources), or why the model could not load."""
+        failed = reason not in ("not_covered", "weak_evidence")
         message_id = self.store.add_message(
             turn.conversation_id,
             "assistant",
@@ -166,10 +194,12 @@ class Conversations:
             finish_reason=reason,
             error=text if failed else None,
         )
+        if sources:
+            self.store.set_extras(message_id, {"sources": sources})
         listener.created(message_id)
         result = TurnResult(message_id, st.ERROR if failed else st.COMPLETE, "" if failed else text)
         if failed:
             result.failed = p.Failed(None, reason, text)
         else:
-            result.extras = {"sources": []}
+            result.extras = {"sources": sources or []}
         return result

@@ -83,3 +83,19 @@ class EngineError(SmallwiseError):
 class UnsafePath(DownloadError, LibraryError, ValueError):
     """A file name from outside (a catalog, a hub path, an imported file) would write outside
     the models folder, or through a link; nothing was written."""
+
+
+class UnreadableDocument(SmallwiseError):
+    """A document cannot be indexed (damaged, encrypted, too many pages, too slow to read);
+    str() is the reason, shown beside the file's name."""
+
+
+class EmbeddingError(SmallwiseError):
+    """The embedding model could not be loaded or could not embed; retrieval goes on with word
+    matching alone."""
+
+
+class EvaluationError(SmallwiseError):
+    """An evaluation cannot run here (its documents or its model are missing)."""
+
+    exit_code = 2

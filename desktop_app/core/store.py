@@ -37,7 +37,7 @@ def _import_sqlite_utils() -> ModuleType:
 
 sqlite_utils = _import_sqlite_utils()
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 T = TypeVar("T")
 
 # Message status: streaming while being written; the rest are final.
@@ -107,6 +107,39 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE conversations ADD COLUMN named INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE conversations ADD COLUMN settings TEXT;
     UPDATE conversations SET named = 1 WHERE title != 'New conversation'
+    """,
+    # Knowledge bases per collection ('global', 'conversation:<id>'): today's index becomes the
+    # global one. Passages carry the digest of what is embedded, so a vector is computed once
+    # per text and model (re-indexing an unchanged passage, or the same file in two
+    # collections, costs nothing). FTS5 tables cannot gain columns: copied into a new one.
+    5: """
+    CREATE TABLE kb_documents_v5 (
+        collection TEXT NOT NULL,
+        path TEXT NOT NULL,
+        mtime REAL NOT NULL,
+        size INTEGER NOT NULL,
+        chunks INTEGER NOT NULL,
+        indexed_at TEXT NOT NULL,
+        PRIMARY KEY (collection, path)
+    );
+    INSERT INTO kb_documents_v5
+        SELECT 'global', path, mtime, size, chunks, indexed_at FROM kb_documents;
+    DROP TABLE kb_documents;
+    ALTER TABLE kb_documents_v5 RENAME TO kb_documents;
+    CREATE VIRTUAL TABLE kb_passages USING fts5(
+        text, heading, path UNINDEXED, collection UNINDEXED, digest UNINDEXED,
+        tokenize = 'porter unicode61'
+    );
+    INSERT INTO kb_passages (rowid, text, heading, path, collection, digest)
+        SELECT rowid, text, heading, path, 'global', '' FROM kb_chunks;
+    DROP TABLE kb_chunks;
+    CREATE TABLE kb_vectors (
+        model TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, digest)
+    ) WITHOUT ROWID;
+    CREATE TABLE kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
     """,
 }
 
