@@ -21,6 +21,7 @@ def build() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_chat, _models, _kb, _assistants, _plan, _calibrate, _check_math, _system):
         add(sub)
+    _eval(sub)
     return top
 
 
@@ -188,3 +189,31 @@ def _system(sub: argparse._SubParsersAction) -> None:
     )
     _json(test)
     test.set_defaults(handler="system:self_test")
+
+
+def _eval(sub: argparse._SubParsersAction) -> None:
+    evaluation = sub.add_parser(
+        "eval",
+        help="measure how well the assistants do their jobs on this computer",
+        description="Run the evaluation sets (support: retrieval recall@3 and the not-covered "
+        "rule on the SQLite documentation; math; tutor) and print the figures. With --model, "
+        "that installed model also answers, and its answers are checked.",
+    )
+    evaluation.add_argument("--assistant", help="support, math or tutor (default: all)")
+    evaluation.add_argument("--model", help="an installed model id or a .gguf file to answer")
+    evaluation.add_argument(
+        "--half",
+        default="held_out",
+        choices=["held_out", "tune", "all"],
+        help="which half of each set (the held-out half by default)",
+    )
+    evaluation.add_argument(
+        "--docs", type=Path, help="the SQLite documentation folder (default /usr/share/doc/sqlite3)"
+    )
+    evaluation.add_argument(
+        "--embedding-model",
+        type=Path,
+        help="an embedding GGUF to use (default: the installed one, if any)",
+    )
+    _json(evaluation)
+    evaluation.set_defaults(handler="evals:run")

@@ -72,8 +72,12 @@ class Outcome:
     similarity: float | None
 
 
-def ask(kb: KnowledgeBase, corpus: Path, item: dict[str, Any]) -> Outcome:
-    hits: list[Hit] = kb.search(item["question"], k=K, collections=[COLLECTION])
+def ask(kb: KnowledgeBase, corpus: Path, item: dict[str, Any], before: bool = False) -> Outcome:
+    """One question; `before`: as the app did before hybrid retrieval (BM25 top three, one
+    document free to fill them, the word-coverage rule alone)."""
+    question = item["question"]
+    hits: list[Hit] = kb.search(question, k=K, collections=[COLLECTION], per_document=not before)
+    unknown = () if before else kb.unknown_terms(question, [COLLECTION])
     pages = [str(Path(h.path).relative_to(corpus)) for h in hits]
     similarities = [h.similarity for h in hits if h.similarity is not None]
     return Outcome(
@@ -81,7 +85,7 @@ def ask(kb: KnowledgeBase, corpus: Path, item: dict[str, Any]) -> Outcome:
         item["half"],
         bool(item["answered_by"]),
         any(page in item["answered_by"] for page in pages),
-        judge(hits),
+        judge(hits, unknown),
         pages,
         max((h.coverage for h in hits), default=0.0),
         max(similarities) if similarities else None,
@@ -135,10 +139,11 @@ def evaluate(
         "indexing_s": round(time.perf_counter() - started, 1),
         "skipped_files": len(indexed["skipped"]),
     }
-    runs = {"bm25": KnowledgeBase(store, collection=COLLECTION)}
+    words = KnowledgeBase(store, collection=COLLECTION)
+    runs = {"before": (words, True), "bm25": (words, False)}
     if embedder is not None:
-        runs["hybrid"] = kb
-    for name, base in runs.items():
-        outcomes = [ask(base, corpus, item) for item in items]
+        runs["hybrid"] = (kb, False)
+    for name, (base, before) in runs.items():
+        outcomes = [ask(base, corpus, item, before) for item in items]
         result[name] = {**figures(outcomes), "outcomes": [o.__dict__ for o in outcomes]}
     return result

@@ -250,6 +250,25 @@ class KnowledgeBase:
         return run_search(self, query, k, tuple(collections or (self.collection,)), per_document)
 
 
+    def unknown_terms(self, query: str, collections: Sequence[str] | None = None) -> list[str]:
+        """The question's words that appear in no passage at all: what the documents never
+        mention ("django" in a question about SQLite's manual) cannot be answered from them."""
+        collections = tuple(collections or (self.collection,))
+        marks = ",".join("?" * len(collections))
+        sql = (
+            "SELECT 1 FROM kb_passages WHERE kb_passages MATCH ? "
+            f"AND collection IN ({marks}) LIMIT 1"
+        )
+        return [
+            term
+            for term in query_terms(query)[:MAX_TERMS]
+            if self.conn.execute(sql, (f'"{term}"', *collections)).fetchone() is None
+        ]
+
+
+MAX_TERMS = 32  # of a question's words looked up one by one
+
+
 def _blob(vector: Any) -> bytes:
     import numpy as np
 
@@ -258,7 +277,8 @@ def _blob(vector: Any) -> bytes:
 
 def query_terms(query: str) -> list[str]:
     words = re.findall(r"[\w'-]+", query.lower())
-    return list(dict.fromkeys(w.strip("'-") for w in words if w not in STOPWORDS and len(w) > 1))
+    words = [re.sub(r"'s$", "", w).strip("'-") for w in words]  # "project's" is "project"
+    return list(dict.fromkeys(w for w in words if w not in STOPWORDS and len(w) > 1))
 
 
 def coverage(terms: list[str], text: str) -> float:
@@ -268,16 +288,19 @@ def coverage(terms: list[str], text: str) -> float:
     return found / len(terms) if terms else 0.0
 
 
-def covered(hits: list[Hit]) -> bool:
+def covered(hits: list[Hit], unknown: Sequence[str] = ()) -> bool:
     """Whether the passages answer the question (see retrieval.verdict)."""
-    return judge(hits) == "covered"
+    return judge(hits, unknown) == "covered"
 
 
-def judge(hits: list[Hit]) -> r.Verdict:
+def judge(hits: list[Hit], unknown: Sequence[str] = ()) -> r.Verdict:
+    """The verdict on what a search found; `unknown`: the question's words that no passage
+    of the searched collections contains (KnowledgeBase.unknown_terms)."""
     if not hits:
         return "none"
     similarities = [h.similarity for h in hits if h.similarity is not None]
-    return r.verdict(max(h.coverage for h in hits), max(similarities) if similarities else None)
+    best = max(similarities) if similarities else None
+    return r.verdict(max(h.coverage for h in hits), best, unknown=bool(unknown))
 
 
 NOT_COVERED = (

@@ -72,11 +72,18 @@ THRESHOLDS = Thresholds()
 
 
 def verdict(
-    coverage: float, similarity: float | None, limits: Thresholds = THRESHOLDS
+    coverage: float,
+    similarity: float | None,
+    limits: Thresholds = THRESHOLDS,
+    unknown: bool = False,
 ) -> Verdict:
     """Whether the best passages answer the question ("covered"), only mention it ("weak"),
-    or have nothing to do with it ("none"). Meaning decides when it is known; word coverage
-    alone when no embedding model is installed."""
+    or have nothing to do with it ("none"). A question with a word the documents never use
+    is at best "weak". Meaning decides when it is known; word coverage alone when no
+    embedding model is installed."""
+    if unknown:
+        related = coverage >= limits.weak_coverage or (similarity or 0.0) >= limits.weak_similarity
+        return "weak" if related else "none"
     if similarity is None:
         if coverage >= limits.coverage:
             return "covered"

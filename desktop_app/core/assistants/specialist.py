@@ -42,7 +42,7 @@ def ground(
     """The passages to answer from and the question carrying them, or the answer to give
     instead when the documents do not answer the question."""
     hits = kb.search(question, k=k, collections=collections)
-    verdict = judge(hits)
+    verdict = judge(hits, kb.unknown_terms(question, collections))
     if verdict == "covered":
         return Grounding(hits, verdict, grounded_question(question, hits))
     if verdict == "weak":
