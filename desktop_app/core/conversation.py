@@ -19,6 +19,7 @@ from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.assistants.specialist import Grounding, extras, ground
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient
+from desktop_app.core.engine.embeddings import shared_embedder
 from desktop_app.core.errors import EngineError
 from desktop_app.core.ladder import load_with_fallbacks
 from desktop_app.core.model_choice import ModelChoice
@@ -65,7 +66,7 @@ class Conversations:
         self, store: Any, client: EngineClient, settings: Settings, embedder: Any = None
     ):
         self.store, self.client, self.settings = store, client, settings
-        self.embedder = embedder  # an EmbeddingClient when an embedding model is installed
+        self.embedder = embedder  # None: the installed embedding model's, if any
         self._worked: dict[str, p.Load] = {}  # model id → the load settings that worked
         self._loaded: p.Load | None = None  # what the engine holds now
         self._stop = threading.Event()  # the user stopped the turn (also while loading)
@@ -153,7 +154,8 @@ class Conversations:
             return None
         if dropped:
             store.update_conversation_settings(turn.conversation_id, ask_dropped=None)
-        return ground(KnowledgeBase(store, embedder=self.embedder), question, 4, collections)
+        embedder = self.embedder if self.embedder is not None else shared_embedder(store)
+        return ground(KnowledgeBase(store, embedder=embedder), question, 4, collections)
 
     def _store_question(self, turn: Turn, listener: Listener) -> str:
         """The user's message stored (or, to regenerate, the last answer dropped); the

@@ -17,7 +17,7 @@ from typing import Any
 
 from desktop_app.core.assistants import retrieval as r
 from desktop_app.core.assistants.reading import MAX_DOCUMENT_BYTES, chunks, documents
-from desktop_app.core.errors import UnreadableDocument
+from desktop_app.core.errors import EmbeddingError, UnreadableDocument
 from desktop_app.core.store import Store, now
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,10 @@ class KnowledgeBase:
                 counts["chunks"] += added
                 counts["indexed"] += 1
         self._forget_skipped(skipped)
-        counts["vectors"] = self.embed_missing(on_progress)
+        try:
+            counts["vectors"] = self.embed_missing(on_progress)
+        except EmbeddingError as exc:  # word matching works without them; told, not fatal
+            counts["vectors"], counts["vectors_failed"] = 0, str(exc)
         return {**counts, "skipped": skipped}
 
     def _forget_skipped(self, skipped: list[tuple[str, str]]) -> None:

@@ -6,6 +6,7 @@ installed model embeds is decided here too. Never loads llama_cpp in the app's p
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import multiprocessing as mp
@@ -33,6 +34,15 @@ BETTER_RETRIEVAL = (
 
 def is_embedding_model(path: Path) -> bool:
     """Whether a GGUF file holds an embedding model (by its header, whatever its name)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return _is_embedding(str(path), stat.st_size, stat.st_mtime)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_embedding(path: str, size: int, mtime: float) -> bool:
     from desktop_app.core.gguf_info import NotGGUF, read_header
 
     try:
@@ -45,12 +55,33 @@ def is_embedding_model(path: Path) -> bool:
 
 
 def find_embedding_model(store: Any) -> Path | None:
-    """The installed embedding model (the newest, if several), or None."""
-    for row in reversed(store.installed_models()):
-        path = Path(row["path"])
+    """The installed embedding model (the newest, if several), or None. `store`: a Store, or
+    an sqlite3 connection to the app's database."""
+    if hasattr(store, "installed_models"):
+        paths = [row["path"] for row in store.installed_models()]
+    else:
+        paths = [p for (p,) in store.execute("SELECT path FROM models ORDER BY added_at")]
+    for path in map(Path, reversed(paths)):
         if path.is_file() and is_embedding_model(path):
             return path
     return None
+
+
+_shared: dict[str, EmbeddingClient] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_embedder(store: Any, log_path: str | None = None) -> EmbeddingClient | None:
+    """One embedding worker per model for the whole app (the window's indexing thread and its
+    answers share it), for the installed embedding model; None when there is none."""
+    path = find_embedding_model(store)
+    if path is None:
+        return None
+    with _shared_lock:
+        client = _shared.get(str(path))
+        if client is None or client.model_key != model_key(path):
+            client = _shared[str(path)] = EmbeddingClient(path, log_path)
+        return client
 
 
 def model_key(path: Path) -> str:
