@@ -100,12 +100,12 @@ MAX_PDF_PAGES = 2_000
 MAX_UNPACKED_BYTES = 64_000_000  # a DOCX's XML once unzipped (a zip bomb stops here)
 
 
-def sections(path: Path, seconds: float = READ_SECONDS) -> list[tuple[str, str]]:
+def sections(path: Path, seconds: float | None = None) -> list[tuple[str, str]]:
     """(heading, text) pairs of a document; headings are plain text on one line: a PDF's
     "page N", a DOCX's heading paragraphs, an HTML page's title with its section headings.
     Raises UnreadableDocument with the reason when the file cannot be read within the bounds."""
     suffix = path.suffix.lower()
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + (READ_SECONDS if seconds is None else seconds)
     if suffix == ".pdf":
         from desktop_app.core.assistants.packed import pdf_sections
 
@@ -157,7 +157,7 @@ def _is_heading(line: str, markdown: bool, previous_blank: bool) -> bool:
     return bool(numbered) or shouting
 
 
-def chunks(path: Path, seconds: float = READ_SECONDS) -> list[tuple[str, str]]:
+def chunks(path: Path, seconds: float | None = None) -> list[tuple[str, str]]:
     """(heading, text) chunks of about CHUNK_CHARS, cut at paragraph boundaries; a paragraph
     longer than that is cut between words. Linear in the size of the file."""
     out = []
