@@ -14,7 +14,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core.assistants.knowledge import GLOBAL, KnowledgeBase, conversation_collection
+from desktop_app.core.assistants.knowledge import (
+    GLOBAL,
+    KnowledgeBase,
+    conversation_collection,
+    forget_deleted_conversations,
+)
 from desktop_app.core.engine.embeddings import BETTER_RETRIEVAL, shared_embedder
 from desktop_app.core.errors import EmbeddingError
 
@@ -86,6 +91,7 @@ class KnowledgeService(QObject):
 
     def refresh(self) -> None:
         def job(kb: KnowledgeBase) -> str:
+            forget_deleted_conversations(kb.conn)  # their dropped files go with them
             counts = kb.refresh()
             self.files_skipped.emit(counts["skipped"])
             return (

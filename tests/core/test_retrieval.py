@@ -16,6 +16,7 @@ from desktop_app.core.assistants.knowledge import (
     GLOBAL,
     KnowledgeBase,
     conversation_collection,
+    forget_deleted_conversations,
     judge,
 )
 from desktop_app.core.assistants.retrieval import fuse, one_per_document
@@ -197,6 +198,18 @@ def test_a_conversation_s_files_stay_in_that_conversation(tmp_path: Path, store)
     assert len(both) == 1
     own.drop()
     assert own.files() == [] and own.search("visitors park") == []
+
+
+def test_a_deleted_conversation_s_files_are_forgotten(tmp_path: Path, store) -> None:
+    note = tmp_path / "note.md"
+    note.write_text("# Parking\n\nVisitors park in the blue zone.\n")
+    kept, gone = store.create_conversation(), store.create_conversation()
+    for cid in (kept, gone):
+        KnowledgeBase(store, collection=conversation_collection(cid)).add([note])
+    store.delete_conversation(gone)
+    assert forget_deleted_conversations(store.db.conn) == 1
+    assert KnowledgeBase(store, collection=conversation_collection(gone)).files() == []
+    assert len(KnowledgeBase(store, collection=conversation_collection(kept)).files()) == 1
 
 
 def test_vectors_stay_unit_length(embedder) -> None:

@@ -272,6 +272,20 @@ class KnowledgeBase:
 MAX_TERMS = 32  # of a question's words looked up one by one
 
 
+def forget_deleted_conversations(conn: sqlite3.Connection) -> int:
+    """Drop the collections of conversations that no longer exist; returns how many files."""
+    rows = conn.execute(
+        "SELECT DISTINCT collection FROM kb_documents WHERE collection LIKE 'conversation:%' "
+        "AND CAST(substr(collection, 14) AS INTEGER) NOT IN (SELECT id FROM conversations)"
+    ).fetchall()
+    forgotten = 0
+    for (collection,) in rows:
+        kb = KnowledgeBase(conn, collection=collection)
+        forgotten += len(kb.files())
+        kb.drop()
+    return forgotten
+
+
 def _blob(vector: Any) -> bytes:
     import numpy as np
 

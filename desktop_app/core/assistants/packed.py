@@ -39,11 +39,13 @@ def pdf_sections(path: Path, deadline: float, max_pages: int) -> list[tuple[str,
                 raise _too_slow(f"page {number - 1} of {count}")
             found.append((f"page {number}", page.extract_text() or ""))
         return found
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        log.info("PDF %s unreadable: %r", path, exc)
-        raise UnreadableDocument(f"a damaged PDF ({type(exc).__name__})") from None
+    except UnreadableDocument:
+        raise
     except RecursionError:
         raise UnreadableDocument("a PDF nested too deeply to read") from None
+    except (PdfReadError, Exception) as exc:  # pypdf meets malformed files with many kinds
+        log.info("PDF %s unreadable: %r", path, exc)
+        raise UnreadableDocument(f"a damaged PDF ({type(exc).__name__})") from None
 
 
 def _open_encrypted(reader: object) -> bool:
@@ -58,17 +60,19 @@ def docx_sections(path: Path, deadline: float, max_unpacked: int) -> list[tuple[
     """Sections under the document's heading paragraphs (styles "Heading N" and "Title")."""
     _check_unpacked(path, max_unpacked)
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise UnreadableDocument(f"a damaged Word file ({type(exc).__name__})") from None
-    except Exception as exc:  # lxml's XMLSyntaxError and kin: a damaged part
+        return _docx_blocks(docx.Document(str(path)), deadline)
+    except UnreadableDocument:
+        raise
+    except Exception as exc:  # python-docx and lxml meet a damaged part with many kinds
         log.info("DOCX %s unreadable: %r", path, exc)
         raise UnreadableDocument(f"a damaged Word file ({type(exc).__name__})") from None
+
+
+def _docx_blocks(document: object, deadline: float) -> list[tuple[str, str]]:
     found: list[tuple[str, list[str]]] = [("", [])]
-    for count, block in enumerate(document.iter_inner_content()):
+    for count, block in enumerate(document.iter_inner_content()):  # type: ignore[attr-defined]
         if time.monotonic() > deadline:
             raise _too_slow(f"{count} paragraphs")
         if hasattr(block, "rows"):  # a table: one line per row
