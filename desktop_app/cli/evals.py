@@ -37,7 +37,7 @@ def summary(name: str, result: dict[str, Any]) -> list[str]:
     lines = [
         f"support ({result['half']} half, {result['passages']} passages of {result['corpus']})"
     ]
-    for method in ("bm25", "hybrid"):
+    for method in ("before", "bm25", "hybrid"):
         if method in result:
             f = result[method]
             lines.append(
