@@ -143,6 +143,8 @@ def test_vectors_are_computed_again_when_the_embedding_model_changes(
     assert other.vector_status()[0] == 0  # the old model's vectors are not mixed in
     assert other.embed_missing() == other.vector_status()[1]
     assert other.search("maximum length of a string")[0].similarity is not None
+    assert other.prune_vectors() == kb.vector_status()[1]  # the first model's are gone
+    assert other.prune_vectors() == 0
 
 
 @needs_docs

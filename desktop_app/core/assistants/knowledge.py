@@ -158,13 +158,25 @@ class KnowledgeBase:
         )
 
     def refresh(self) -> dict[str, Any]:
-        """Re-index changed files and forget deleted ones."""
+        """Re-index changed files and forget deleted ones (and vectors nothing uses)."""
         paths = [Path(p) for p in self._paths()]
         gone = [p for p in paths if not p.exists()]
         for path in gone:
             self.remove(path)
+        self.prune_vectors()
         counts = self.add(p for p in paths if p.exists())
         return {**counts, "removed": len(gone)}
+
+    def prune_vectors(self) -> int:
+        """Forget vectors of passages no collection has any more, and, with an embedding
+        model installed, those of other models. Returns how many."""
+        with self.conn:
+            cursor = self.conn.execute(
+                "DELETE FROM kb_vectors WHERE digest NOT IN (SELECT digest FROM kb_passages)"
+                + (" OR model != ?" if self.embedder else ""),
+                (self.embedder.model_key,) if self.embedder else (),
+            )
+        return cursor.rowcount
 
     def remove(self, path: Path) -> int:
         """Forget a file, or every file under a folder; returns how many."""
