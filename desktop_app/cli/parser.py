@@ -23,6 +23,7 @@ def build() -> argparse.ArgumentParser:
         add(sub)
     for add in (_search, _export, _import):
         add(sub)
+    _eval(sub)
     return top
 
 
@@ -272,3 +273,31 @@ def _import(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path, metavar="FILE.json")
     _json(imp)
     imp.set_defaults(handler="history:import_")
+
+
+def _eval(sub: argparse._SubParsersAction) -> None:
+    evaluation = sub.add_parser(
+        "eval",
+        help="measure how well the assistants do their jobs on this computer",
+        description="Run the evaluation sets (support: retrieval recall@3 and the not-covered "
+        "rule on the SQLite documentation; math; tutor) and print the figures. With --model, "
+        "that installed model also answers, and its answers are checked.",
+    )
+    evaluation.add_argument("--assistant", help="support, math or tutor (default: all)")
+    evaluation.add_argument("--model", help="an installed model id or a .gguf file to answer")
+    evaluation.add_argument(
+        "--half",
+        default="held_out",
+        choices=["held_out", "tune", "all"],
+        help="which half of each set (the held-out half by default)",
+    )
+    evaluation.add_argument(
+        "--docs", type=Path, help="the SQLite documentation folder (default /usr/share/doc/sqlite3)"
+    )
+    evaluation.add_argument(
+        "--embedding-model",
+        type=Path,
+        help="an embedding GGUF to use (default: the installed one, if any)",
+    )
+    _json(evaluation)
+    evaluation.set_defaults(handler="evals:run")

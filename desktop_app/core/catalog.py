@@ -24,7 +24,7 @@ from desktop_app.core.errors import CatalogError
 from desktop_app.paths import AppPaths
 from desktop_app.settings import Settings
 
-ROLES = ("chat", "tutor", "math", "support", "code")
+ROLES = ("chat", "tutor", "math", "support", "code", "embedding")  # embedding: not for chat
 MAX_CATALOG_BYTES = 4 << 20  # the shipped one is ~25 kB
 
 

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.core import store as st
-from desktop_app.core.assistants.knowledge import NOT_COVERED, KnowledgeBase
+from desktop_app.core.assistants.knowledge import GLOBAL, KnowledgeBase, conversation_collection
 from desktop_app.core.assistants.registry import Assistant
-from desktop_app.core.assistants.specialist import extras, ground
+from desktop_app.core.assistants.specialist import Grounding, extras, ground
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.backend import Engine
+from desktop_app.core.engine.embeddings import shared_embedder
 from desktop_app.core.errors import EngineError
 from desktop_app.core.gate import EngineGate, Ticket
 from desktop_app.core.ladder import load_with_fallbacks
@@ -73,10 +74,12 @@ class Conversations:
     """Runs turns on one engine: knows which model is loaded and with which settings.
 
     `store` holds the conversations and the documents; a turn may keep its messages in another
-    store (the API's conversations, kept in memory unless asked)."""
+    store (the API's conversations, kept in memory unless asked). `embedder`: None uses the
+    installed embedding model's, if any."""
 
-    def __init__(self, store: Any, client: Engine, settings: Settings):
+    def __init__(self, store: Any, client: Engine, settings: Settings, embedder: Any = None):
         self.store, self.client, self.settings = store, client, settings
+        self.embedder = embedder
         self.gate = EngineGate()
         self._worked: dict[str, p.Load] = {}  # model id → the load settings that worked
         self._loaded: p.Load | None = None  # what the engine holds now
@@ -174,10 +177,19 @@ class Conversations:
         if ticket.stopped.is_set():  # stopped while the model loaded: no empty answer is kept
             return TurnResult(0, st.STOPPED)
         hits, grounded, question = [], None, begun.question
-        if turn.assistant is not None and "knowledge_base" in turn.assistant.features:
-            hits, grounded = self.store.run(lambda store: ground(KnowledgeBase(store), question))
-            if grounded is None and begun.continue_of is None:
-                return self._answer_without_model(turn, listener, store, begun, NOT_COVERED)
+        dropped = (
+            store is self.store
+            and bool(store.conversation_settings(turn.conversation_id).get("ask_dropped"))
+        )
+        grounding = self.store.run(self._ground, turn, question, dropped)
+        if grounding is not None and grounding.prompt is None and begun.continue_of is None:
+            reason = "weak_evidence" if grounding.verdict == "weak" else "not_covered"
+            cited = [hit.cited() for hit in grounding.hits]
+            return self._answer_without_model(
+                turn, listener, store, begun, grounding.reply, reason, cited
+            )
+        if grounding is not None and grounding.prompt is not None:
+            hits, grounded = grounding.hits, grounding.prompt
         overrides = {**(turn.assistant.sampling if turn.assistant else {}), **turn.sampling}
         result = ChatTurn(
             store,
@@ -203,13 +215,38 @@ class Conversations:
         result.extras = found
         return result
 
+    def _ground(
+        self, store: Any, turn: Turn, question: str, dropped: bool
+    ) -> Grounding | None:
+        """The documents' say on the question, on the store's thread: the Support assistant
+        searches the global documents and the conversation's own; any assistant searches the
+        files just dropped onto the conversation, for the one question that follows."""
+        own = conversation_collection(turn.conversation_id)
+        if turn.assistant is not None and "knowledge_base" in turn.assistant.features:
+            collections = [GLOBAL, own]
+        elif dropped:
+            collections = [own]
+        else:
+            return None
+        if dropped:
+            store.update_conversation_settings(turn.conversation_id, ask_dropped=None)
+        embedder = self.embedder if self.embedder is not None else shared_embedder(store)
+        return ground(KnowledgeBase(store, embedder=embedder), question, 4, collections)
+
     def _answer_without_model(
-        self, turn: Turn, listener: Listener, store: Any, begun: Start, text: str
+        self,
+        turn: Turn,
+        listener: Listener,
+        store: Any,
+        begun: Start,
+        text: str,
+        reason: str = p.LOAD_FAILED,
+        sources: list[dict[str, str]] | None = None,
     ) -> TurnResult:
-        """An answer the app gives itself: "not covered", or why the model could not load (an
-        answer being continued stays as it is)."""
-        failed = text != NOT_COVERED
-        reason = p.LOAD_FAILED if failed else "not_covered"
+        """An answer the app gives itself: "not covered", what the documents say instead of an
+        answer (with those passages as its sources), or why the model could not load (an answer
+        being continued stays as it is)."""
+        failed = reason not in ("not_covered", "weak_evidence")
         if begun.continue_of is not None:
             result = TurnResult(begun.continue_of, st.ERROR)
             result.failed = p.Failed(None, p.LOAD_FAILED, text)
@@ -226,10 +263,12 @@ class Conversations:
             error=text if failed else None,
             parent_id=begun.parent_id,
         )
+        if sources:
+            store.set_extras(message_id, {"sources": sources})
         listener.created(message_id)
         result = TurnResult(message_id, st.ERROR if failed else st.COMPLETE, "" if failed else text)
         if failed:
             result.failed = p.Failed(None, p.FailureKind(reason), text)
         else:
-            result.extras = {"sources": []}
+            result.extras = {"sources": sources or []}
         return result

@@ -137,3 +137,19 @@ class ApiRequestError(UsageError):
         super().__init__(message)
         self.status, self.param, self.code, self.type = status, param, code, type
         self.headers = headers or {}
+
+
+class UnreadableDocument(SmallwiseError):
+    """A document cannot be indexed (damaged, encrypted, too many pages, too slow to read);
+    str() is the reason, shown beside the file's name."""
+
+
+class EmbeddingError(SmallwiseError):
+    """The embedding model could not be loaded or could not embed; retrieval goes on with word
+    matching alone."""
+
+
+class EvaluationError(SmallwiseError):
+    """An evaluation cannot run here (its documents or its model are missing)."""
+
+    exit_code = 2

@@ -129,6 +129,8 @@ def rank_installed(
     ranked = []
     for model_id in installed:
         entry = catalog.get(model_id)
+        if entry is not None and entry.roles == ["embedding"]:
+            continue  # it searches documents; it cannot chat
         verdict = plan(entry, host).verdict if entry is not None else "CPU only"
         if verdict == "Won't fit":
             continue
@@ -209,6 +211,8 @@ def adopt_first_model(
 
     if settings["default_model"] or (STARTER_ID in catalog and available(catalog[STARTER_ID])):
         return ""
+    if model_id in catalog and catalog[model_id].roles == ["embedding"]:
+        return ""  # an embedding model is no model to answer with
     others = [r["id"] for r in store.installed_models() if r["id"] != model_id]
     if others:
         return ""

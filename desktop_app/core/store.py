@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from desktop_app.core import branches, database, search
 from desktop_app.core.errors import NotFound, StoreError  # noqa: F401  (StoreError: re-exported)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MEMORY = database.MEMORY  # Store(MEMORY): nothing written to disk (the API's unkept conversations)
 T = TypeVar("T")
 
@@ -128,6 +128,39 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX messages_by_parent ON messages(parent_id)
     """,
     6: search.MIGRATION,
+    # Knowledge bases per collection ('global', 'conversation:<id>'): today's index becomes the
+    # global one. Passages carry the digest of what is embedded, so a vector is computed once
+    # per text and model (re-indexing an unchanged passage, or the same file in two
+    # collections, costs nothing). FTS5 tables cannot gain columns: copied into a new one.
+    7: """
+    CREATE TABLE kb_documents_v5 (
+        collection TEXT NOT NULL,
+        path TEXT NOT NULL,
+        mtime REAL NOT NULL,
+        size INTEGER NOT NULL,
+        chunks INTEGER NOT NULL,
+        indexed_at TEXT NOT NULL,
+        PRIMARY KEY (collection, path)
+    );
+    INSERT INTO kb_documents_v5
+        SELECT 'global', path, mtime, size, chunks, indexed_at FROM kb_documents;
+    DROP TABLE kb_documents;
+    ALTER TABLE kb_documents_v5 RENAME TO kb_documents;
+    CREATE VIRTUAL TABLE kb_passages USING fts5(
+        text, heading, path UNINDEXED, collection UNINDEXED, digest UNINDEXED,
+        tokenize = 'porter unicode61'
+    );
+    INSERT INTO kb_passages (rowid, text, heading, path, collection, digest)
+        SELECT rowid, text, heading, path, 'global', '' FROM kb_chunks;
+    DROP TABLE kb_chunks;
+    CREATE TABLE kb_vectors (
+        model TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, digest)
+    ) WITHOUT ROWID;
+    CREATE TABLE kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+    """,
 }
 
 MESSAGE_META = (

@@ -1,8 +1,11 @@
-"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop and Regenerate."""
+"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop and Regenerate; a
+file dropped here is offered to the conversation to ask about (files_dropped), not pasted."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,8 +26,26 @@ QUIZ_PROMPT = (
 )
 
 
+def dropped_files(mime: QMimeData) -> list[Path]:
+    """The local files a drop carries (a web link or text is no file to index)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
 class InputBox(QPlainTextEdit):
     submitted = Signal()
+    files_dropped = Signal(list)  # [Path]: files dropped onto the box, to ask about
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return bool(dropped_files(source)) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        files = dropped_files(source)
+        if files:
+            self.files_dropped.emit(files)  # a file is asked about, not pasted as its path
+        else:
+            super().insertFromMimeData(source)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -35,6 +56,7 @@ class InputBox(QPlainTextEdit):
 
 
 class Composer(QWidget):
+    files_dropped = Signal(list)  # [Path]
     send_requested = Signal(str)
     stop_requested = Signal()
     regenerate_requested = Signal()
@@ -45,6 +67,7 @@ class Composer(QWidget):
         self.input = InputBox(placeholderText="Message (Enter sends, Shift+Enter: new line)")
         self.input.setMaximumHeight(120)
         self.input.submitted.connect(self._submit)
+        self.input.files_dropped.connect(self.files_dropped)
         self.send_button = QPushButton("Send", default=True)
         self.send_button.clicked.connect(self._submit)
         self.stop_button = QPushButton("Stop", enabled=False, toolTip="Stop the answer (Esc)")

@@ -33,10 +33,13 @@ class DocumentsDialog(QDialog):
         self.setWindowTitle("Support documents")
         self.resize(640, 420)
         intro = QLabel(
-            "The Support assistant answers from these files (txt, md, html) and "
-            "cites them. They stay on this computer.",
+            "The Support assistant answers from these files (txt, md, html, pdf, docx) and "
+            "cites them. They stay on this computer. To ask about one file once, drop it onto "
+            "the message box instead.",
             wordWrap=True,
         )
+        self.retrieval = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.retrieval.setStyleSheet("color: #555;")
         self.files = QListWidget()
         self.add_folder_button = QPushButton("Add folder…")
         self.add_files_button = QPushButton("Add files…")
@@ -56,6 +59,7 @@ class DocumentsDialog(QDialog):
             buttons.addWidget(button)
         column = QVBoxLayout(self)
         column.addWidget(intro)
+        column.addWidget(self.retrieval)
         column.addWidget(self.files, 1)
         column.addLayout(buttons)
         column.addWidget(self.progress)
@@ -69,6 +73,7 @@ class DocumentsDialog(QDialog):
         knowledge.indexing_progressed.connect(self._progressed)
         knowledge.indexing_finished.connect(self._finished)
         knowledge.files_skipped.connect(self.show_skipped)
+        knowledge.retrieval_described.connect(self.retrieval.setText)
         knowledge.list_files()
 
     def show_files(self, files: list[dict[str, Any]]) -> None:
@@ -94,7 +99,7 @@ class DocumentsDialog(QDialog):
             self,
             "Add documents",
             str(Path.home()),
-            "Documents (*.txt *.md *.markdown *.html *.htm);;All files (*)",
+            "Documents (*.txt *.md *.markdown *.html *.htm *.pdf *.docx);;All files (*)",
         )
         if paths:
             self.add([Path(p) for p in paths])

@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
         c.rename_requested.connect(self.rename_conversation)
         c.delete_requested.connect(self.delete_conversation)
         self.composer.send_requested.connect(self.send)
+        self.composer.files_dropped.connect(self.ask_about_files)
+        self.knowledge.attached.connect(self._files_attached)
         self.composer.stop_requested.connect(chat.stop)
         self.composer.regenerate_requested.connect(self.regenerate)
         chat.busy_changed.connect(self.composer.set_busy)
@@ -243,6 +245,26 @@ class MainWindow(QMainWindow):
         self.view.clear()
         self.refresh_conversations(select=conversation_id)
         self.chat.send(conversation_id, text)
+
+    def ask_about_files(self, paths: list) -> None:
+        """Files dropped onto the chat: indexed for this conversation only; the next question
+        is answered from them."""
+        if self.current is None:
+            self.stores.call("create_conversation", on_done=lambda cid: self._attach(cid, paths))
+        else:
+            self._attach(self.current, paths)
+
+    def _attach(self, conversation_id: int, paths: list) -> None:
+        if self.current != conversation_id:
+            self.current = conversation_id
+            self.view.clear()
+            self.refresh_conversations(select=conversation_id)
+        self.show_notice("Reading " + ", ".join(p.name for p in paths[:3]) + "…")
+        self.knowledge.attach(conversation_id, paths)
+
+    def _files_attached(self, conversation_id: int, summary: str) -> None:
+        if conversation_id == self.current:
+            self.show_notice(summary)
 
     def regenerate(self) -> None:
         if self.current is not None:

@@ -38,6 +38,7 @@ GROUPS = [
     ("math", "Math"),
     ("support", "Support"),
     ("code", "Code"),
+    ("embedding", "Embedding (Support searches by meaning)"),
 ]
 ID_ROLE = Qt.ItemDataRole.UserRole
 

@@ -11,13 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.assistants.knowledge import (
-    KnowledgeBase,
-    chunks,
-    covered,
-    grounded_question,
-    sections,
-)
+from desktop_app.core.assistants.knowledge import KnowledgeBase, covered, grounded_question
+from desktop_app.core.assistants.reading import chunks, sections
 from desktop_app.core.store import Store
 
 LICENSES = Path("/usr/share/common-licenses")
@@ -98,7 +93,9 @@ def test_changed_files_are_reindexed_and_deleted_ones_forgotten(tmp_path: Path) 
     store = Store(tmp_path / "kb.db")
     kb = KnowledgeBase(store)
     assert kb.add([folder])["indexed"] == 2
-    assert kb.add([folder]) == {"indexed": 0, "unchanged": 2, "chunks": 0, "skipped": []}
+    assert kb.add([folder]) == {
+        "indexed": 0, "unchanged": 2, "chunks": 0, "vectors": 0, "skipped": []
+    }
     with (folder / "BSD").open("a") as fh:
         fh.write("\n\nZEBRA CLAUSE\n\nStriped animals may redistribute this software freely.\n")
     os.utime(folder / "BSD", (time.time() + 5, time.time() + 5))

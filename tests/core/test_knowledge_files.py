@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.assistants.knowledge import (
+from desktop_app.core.assistants.knowledge import KnowledgeBase
+from desktop_app.core.assistants.reading import (
     CHUNK_CHARS,
     MAX_HEADING_CHARS,
-    KnowledgeBase,
     chunks,
     sections,
 )

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop_app.core.assistants.knowledge import (
+from desktop_app.core.assistants.reading import (
     CHUNK_CHARS,
     MAX_HEADING_CHARS,
     chunks,

@@ -50,7 +50,8 @@ def test_every_host_gets_a_plan_that_fits_its_budget(model_id: str) -> None:
         if result.verdict != "Won't fit":
             assert result.estimate.ram <= result.ram_budget, name
             assert result.estimate.vram <= max(result.vram_budget, 0), name
-            assert 2048 <= result.n_ctx <= CATALOG[model_id].context_length
+            longest = CATALOG[model_id].context_length  # an embedding model reads 512 tokens
+            assert min(2048, longest) <= result.n_ctx <= longest
         if result.verdict == "Partial GPU":
             assert 0 < result.n_gpu_layers < Figures.from_catalog(CATALOG[model_id]).n_layer
 

@@ -56,7 +56,8 @@ def test_catalog_is_grouped_by_role_with_details(qtbot, manager_app) -> None:
     smallwise, _ = manager_app
     manager = open_manager(qtbot, smallwise)
     groups = [manager.tree.topLevelItem(i).text(0) for i in range(manager.tree.topLevelItemCount())]
-    assert [g.split(" (")[0] for g in groups] == ["General chat", "Tutor", "Math", "Support"]
+    expected = ["General chat", "Tutor", "Math", "Support", "Embedding"]
+    assert [g.split(" (")[0] for g in groups] == expected
     manager.select("llama-3.2-3b-instruct")
     assert "Llama 3.2 Community License" in manager.details.text()
     planned = manager.rows["llama-3.2-3b-instruct"]["plan"].quant

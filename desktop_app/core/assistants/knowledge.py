@@ -1,41 +1,48 @@
-"""The Support assistant's knowledge base: the user's files (txt, md, html) split into chunks
-under their headings and indexed with SQLite FTS5 (BM25) in the app's database; re-indexed when
-a file changes; retrieved with citations; and "not covered" when nothing relevant is found,
-rather than letting the model invent. Files are outside data: reading is linear in their size,
-one file may bring at most MAX_DOCUMENT_BYTES, and every file left out is reported with the
-reason. No Qt here.
+"""The knowledge bases the assistants answer from: the user's files (reading.py) split into
+passages under their headings and indexed with SQLite FTS5 (BM25) in the app's database, and,
+when an embedding model is installed, with one meaning vector per passage beside them; searched
+by both, fused (retrieval.py); re-indexed when a file changes or the embedding model does. One
+global collection, and one per conversation for files dropped onto it. No Qt here.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.assistants import retrieval as r
+from desktop_app.core.assistants.reading import MAX_DOCUMENT_BYTES, chunks, documents
+from desktop_app.core.errors import EmbeddingError, UnreadableDocument
 from desktop_app.core.store import Store, now
 
-# What may be indexed (an extension-less file only if its content is text). What a link may
-# hand to the desktop is stricter: ui/links.py.
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".rst", ""}
-CHUNK_CHARS = 900
+log = logging.getLogger(__name__)
+GLOBAL = "global"
 STOPWORDS = set(
     """a an and are as at be by can do does for from how i if in is it its of on or
 that the this to was what when where which who why will with you your my me we our they them
 there their about into than then so not no yes any all should would could may might must""".split()
 )
+Progress = Callable[[int, int, str], None]
+
+
+def conversation_collection(conversation_id: int) -> str:
+    """The collection of the files dropped onto one conversation."""
+    return f"conversation:{conversation_id}"
 
 
 @dataclass(frozen=True)
 class Hit:
     path: str
     heading: str
-    score: float
+    score: float  # BM25 (higher is better); 0 when only meaning found the passage
     text: str
-    coverage: float  # share of the question's words found in the chunk
+    coverage: float  # share of the question's words found in the passage
+    similarity: float | None = None  # cosine to the question's meaning; None without a model
 
     @property
     def source(self) -> str:
@@ -47,194 +54,32 @@ class Hit:
 
 
 def source_title(path: str, heading: str) -> str:
-    """A source as the user sees it: the file's name and the heading of the passage."""
+    """A source as the user sees it: the file's name and where in it (heading, PDF page)."""
     return f"{Path(path).name} — {heading}" if heading else Path(path).name
 
 
-# -- reading files ---------------------------------------------------------------------------
-MAX_DOCUMENT_BYTES = 16_000_000  # one file's share: ≈18,000 passages, indexed in seconds
-MAX_HEADING_CHARS = 120
-_HEADINGS = ("h1", "h2", "h3", "h4")
-_BLOCKS = ("p", "li", "br", "div", "tr", "table", "ul", "ol", "section", "article", "pre")
-
-
-# Control characters: a terminal would obey them (the CLI prints headings and passages).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _line(text: str) -> str:
-    """Text as one line: whitespace runs become one space, control characters go."""
-    return " ".join(_CONTROLS.sub("", text).split())
-
-
-def _heading(text: str) -> str:
-    """A heading as one line of plain text, cut to a readable length."""
-    line = _line(text)
-    return line if len(line) <= MAX_HEADING_CHARS else line[: MAX_HEADING_CHARS - 1] + "…"
-
-
-class _HtmlSections(HTMLParser):
-    """(heading, text) sections of an HTML page: tags dropped, entities decoded, so headings
-    and text are plain text; script and style skipped; malformed markup (a stray end tag, a
-    heading never closed) loses nothing."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sections: list[tuple[str, list[str]]] = [("", [])]
-        self.heading: list[str] | None = None
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in ("script", "style"):
-            self.skip += 1
-        elif tag in _HEADINGS:
-            self._end_heading()
-            self.heading = []
-        elif tag in _BLOCKS:
-            self._end_heading()  # a heading left open ends where the next block starts
-            self.sections[-1][1].append("\n\n" if tag == "p" else "\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.skip = max(0, self.skip - 1)  # a stray end tag must not hide the rest
-        elif tag in _HEADINGS:
-            self._end_heading()
-
-    def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
-        if self.heading is not None and sum(map(len, self.heading)) < 4 * MAX_HEADING_CHARS:
-            self.heading.append(data)
-        else:
-            self.sections[-1][1].append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._end_heading()
-
-    def _end_heading(self) -> None:
-        if self.heading is not None:
-            self.sections.append((_heading("".join(self.heading)), []))
-            self.heading = None
-
-
-def sections(path: Path) -> list[tuple[str, str]]:
-    """(heading, text) pairs of a document; headings are plain text on one line."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix.lower() in (".html", ".htm"):
-        parser = _HtmlSections()
-        parser.feed(text)
-        parser.close()
-        return [(h, "".join(parts)) for h, parts in parser.sections]
-    markdown = path.suffix.lower() in (".md", ".markdown")
-    found: list[tuple[str, list[str]]] = [("", [])]
-    previous_blank = True
-    for line in text.splitlines():
-        if _is_heading(line, markdown, previous_blank):
-            found.append((_heading(line.strip().lstrip("#")), []))
-        else:
-            found[-1][1].append(line)
-        previous_blank = not line.strip()
-    return [(h, "\n".join(lines)) for h, lines in found]
-
-
-def _is_heading(line: str, markdown: bool, previous_blank: bool) -> bool:
-    stripped = line.strip()
-    if markdown:
-        return bool(re.match(r"#{1,6}\s+\S", stripped))
-    if not previous_blank or not (3 < len(stripped) <= 70):
-        return False
-    numbered = re.match(r"^(\d+(\.\d+)*\.?|Section \d+\.?)\s+[A-Z][\w ,;'()-]*\.?$", stripped)
-    letters = re.sub(r"[^A-Za-z]", "", stripped)
-    shouting = len(letters) >= 4 and letters.isupper()
-    return bool(numbered) or shouting
-
-
-def chunks(path: Path) -> list[tuple[str, str]]:
-    """(heading, text) chunks of about CHUNK_CHARS, cut at paragraph boundaries; a paragraph
-    longer than that is cut between words. Linear in the size of the file."""
-    out = []
-    for heading, body in sections(path):
-        current = ""
-        for para in filter(None, (_line(p) for p in re.split(r"\n\s*\n", body))):
-            if current and len(current) + 1 + len(para) > CHUNK_CHARS:
-                out.append((heading, current))
-                current = ""
-            current = f"{current}\n{para}" if current else para
-            if len(current) > CHUNK_CHARS * 2:  # one huge paragraph
-                pieces = _cut(current)
-                out.extend((heading, piece) for piece in pieces[:-1])
-                current = pieces[-1]
-        if current:
-            out.append((heading, current))
-    return out
-
-
-def _cut(text: str) -> list[str]:
-    """Pieces of at most CHUNK_CHARS, cut at a space where there is one (one pass)."""
-    pieces, start = [], 0
-    while len(text) - start > CHUNK_CHARS:
-        end = text.rfind(" ", start + 1, start + CHUNK_CHARS + 1)
-        end = end if end > start else start + CHUNK_CHARS
-        pieces.append(text[start:end])
-        start = end + (text[end : end + 1] == " ")
-    pieces.append(text[start:])
-    return pieces
-
-
-def skip_reason(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> str | None:
-    """Why a file is not indexed, in the user's words; None for a document."""
-    suffix = path.suffix.lower()
-    if not (suffix in TEXT_SUFFIXES or re.fullmatch(r"\.\d+", suffix)):
-        return f"not a text document ({suffix})"  # "Apache-2.0": a version, not an extension
-    try:
-        if not path.is_file():
-            return "not found" if not path.exists() else "not a regular file"
-        if path.stat().st_size > max_bytes:
-            return f"larger than {max_bytes / 1e6:g} MB, the limit for one document"
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    return "a binary file, not text" if b"\0" in head else None
-
-
-def documents(
-    paths: Iterable[Path], max_bytes: int = MAX_DOCUMENT_BYTES
-) -> tuple[list[Path], list[tuple[str, str]]]:
-    """The documents among files and folders, and (path, reason) for each file left out."""
-    found: dict[Path, None] = {}
-    skipped: list[tuple[str, str]] = []
-    for path in paths:
-        path = path.expanduser()
-        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for candidate in candidates:
-            if candidate.is_dir():
-                continue
-            real = candidate.resolve()
-            reason = skip_reason(real, max_bytes)
-            if reason is None:
-                found[real] = None  # symlinks to the same file count once
-            else:
-                skipped.append((str(candidate), reason))
-    return list(found), skipped
-
-
-# -- the index -------------------------------------------------------------------------------
 class KnowledgeBase:
-    def __init__(self, store: Store | sqlite3.Connection, max_bytes: int = MAX_DOCUMENT_BYTES):
+    """One collection's documents (add, refresh, remove, files) and search over collections."""
+
+    def __init__(
+        self,
+        store: Store | sqlite3.Connection,
+        max_bytes: int = MAX_DOCUMENT_BYTES,
+        collection: str = GLOBAL,
+        embedder: r.Embedder | None = None,
+    ):
         # A Store's connection, or one of its own (indexing on another thread).
         self.conn = store if isinstance(store, sqlite3.Connection) else store.db.conn
         self.max_bytes = max_bytes
+        self.collection = collection
+        self.embedder = embedder
 
-    def add(
-        self,
-        paths: Iterable[Path],
-        on_progress: Callable[[int, int, str], None] = lambda d, t, n: None,
-    ) -> dict[str, Any]:
-        """Index new and changed files. Returns counts of indexed and unchanged files and of
-        passages, and `skipped`: (path, reason) for each file left out; a file left out that
-        was indexed before is forgotten (its passages no longer say what it says)."""
+    # -- indexing --------------------------------------------------------------------------
+    def add(self, paths: Iterable[Path], on_progress: Progress = lambda d, t, n: None) -> dict:
+        """Index new and changed files, then their meaning vectors (with an embedding model).
+        Returns counts of indexed and unchanged files, of passages and of vectors computed,
+        and `skipped`: (path, reason) for each file left out; a file left out that was indexed
+        before is forgotten (its passages no longer say what it says)."""
         files, skipped = documents(paths, self.max_bytes)
         counts: dict[str, Any] = {"indexed": 0, "unchanged": 0, "chunks": 0}
         for i, path in enumerate(files, 1):
@@ -244,27 +89,41 @@ class KnowledgeBase:
             except OSError as exc:  # gone or unreadable since it was listed
                 skipped.append((str(path), f"cannot be read ({exc.strerror or exc})"))
                 continue
+            except UnreadableDocument as exc:
+                skipped.append((str(path), str(exc)))
+                continue
             if added is None:
                 counts["unchanged"] += 1
             else:
                 counts["chunks"] += added
                 counts["indexed"] += 1
         self._forget_skipped(skipped)
+        try:
+            counts["vectors"] = self.embed_missing(on_progress)
+        except EmbeddingError as exc:  # word matching works without them; told, not fatal
+            counts["vectors"], counts["vectors_failed"] = 0, str(exc)
         return {**counts, "skipped": skipped}
 
     def _forget_skipped(self, skipped: list[tuple[str, str]]) -> None:
-        indexed = {p for (p,) in self.conn.execute("SELECT path FROM kb_documents")}
+        indexed = set(self._paths())
         with self.conn:
             for path, _reason in skipped:
                 real = str(Path(path).resolve())
                 if real in indexed:
                     self._forget(real)
 
+    def _paths(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT path FROM kb_documents WHERE collection = ?", (self.collection,)
+        )
+        return [p for (p,) in rows]
+
     def _add_one(self, path: Path) -> int | None:
         """Passages indexed for one file; None when it has not changed."""
         stat = path.stat()
         row = self.conn.execute(
-            "SELECT mtime, size FROM kb_documents WHERE path = ?", (str(path),)
+            "SELECT mtime, size FROM kb_documents WHERE collection = ? AND path = ?",
+            (self.collection, str(path)),
         ).fetchone()
         if row and row[0] == stat.st_mtime and row[1] == stat.st_size:
             return None
@@ -272,79 +131,205 @@ class KnowledgeBase:
 
     def _index(self, path: Path, mtime: float, size: int) -> int:
         pieces = chunks(path)
+        rows = [
+            (text, heading, str(path), self.collection, r.digest(r.embedded_text(heading, text)))
+            for heading, text in pieces
+        ]
         with self.conn:
-            self.conn.execute("DELETE FROM kb_chunks WHERE path = ?", (str(path),))
+            self._forget(str(path))
             self.conn.executemany(
-                "INSERT INTO kb_chunks (text, heading, path) VALUES (?, ?, ?)",
-                [(text, heading, str(path)) for heading, text in pieces],
+                "INSERT INTO kb_passages (text, heading, path, collection, digest) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
             )
             self.conn.execute(
-                "INSERT OR REPLACE INTO kb_documents VALUES (?, ?, ?, ?, ?)",
-                (str(path), mtime, size, len(pieces), now()),
+                "INSERT INTO kb_documents VALUES (?, ?, ?, ?, ?, ?)",
+                (self.collection, str(path), mtime, size, len(pieces), now()),
             )
+            self._changed()
         return len(pieces)
 
+    def _changed(self) -> None:
+        """A new generation: vectors kept in memory for search are loaded again."""
+        self.conn.execute(
+            "INSERT INTO kb_meta VALUES ('generation', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (now(),),
+        )
+
     def refresh(self) -> dict[str, Any]:
-        """Re-index changed files and forget deleted ones."""
-        paths = [Path(p) for (p,) in self.conn.execute("SELECT path FROM kb_documents")]
+        """Re-index changed files and forget deleted ones (and vectors nothing uses)."""
+        paths = [Path(p) for p in self._paths()]
         gone = [p for p in paths if not p.exists()]
         for path in gone:
             self.remove(path)
+        self.prune_vectors()
         counts = self.add(p for p in paths if p.exists())
         return {**counts, "removed": len(gone)}
+
+    def prune_vectors(self) -> int:
+        """Forget vectors of passages no collection has any more, and, with an embedding
+        model installed, those of other models. Returns how many."""
+        with self.conn:
+            cursor = self.conn.execute(
+                "DELETE FROM kb_vectors WHERE digest NOT IN (SELECT digest FROM kb_passages)"
+                + (" OR model != ?" if self.embedder else ""),
+                (self.embedder.model_key,) if self.embedder else (),
+            )
+        return cursor.rowcount
 
     def remove(self, path: Path) -> int:
         """Forget a file, or every file under a folder; returns how many."""
         target = str(path.expanduser().resolve())
-        rows = [
-            p
-            for (p,) in self.conn.execute("SELECT path FROM kb_documents")
-            if p == target or p.startswith(target.rstrip("/") + "/")
-        ]
+        rows = [p for p in self._paths() if p == target or p.startswith(target.rstrip("/") + "/")]
         with self.conn:
             for p in rows:
                 self._forget(p)
         return len(rows)
 
+    def drop(self) -> None:
+        """Forget the whole collection (a conversation's, when the conversation goes)."""
+        with self.conn:
+            for path in self._paths():
+                self._forget(path)
+
     def _forget(self, path: str) -> None:
-        self.conn.execute("DELETE FROM kb_chunks WHERE path = ?", (path,))
-        self.conn.execute("DELETE FROM kb_documents WHERE path = ?", (path,))
+        where = "collection = ? AND path = ?"
+        self.conn.execute(f"DELETE FROM kb_passages WHERE {where}", (self.collection, path))
+        self.conn.execute(f"DELETE FROM kb_documents WHERE {where}", (self.collection, path))
+        self._changed()
 
     def files(self) -> list[dict[str, object]]:
         cursor = self.conn.execute(
-            "SELECT path, chunks, indexed_at FROM kb_documents ORDER BY path"
+            "SELECT path, chunks, indexed_at FROM kb_documents WHERE collection = ? "
+            "ORDER BY path",
+            (self.collection,),
         )
         return [{"path": p, "chunks": c, "indexed_at": t} for p, c, t in cursor]
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        terms = query_terms(query)
-        if not terms:
-            return []
-        match = " OR ".join(f'"{t}"' for t in terms)
+    # -- meaning vectors --------------------------------------------------------------------
+    def embed_missing(self, on_progress: Progress = lambda d, t, n: None, batch: int = 32) -> int:
+        """Compute the vectors this collection's passages lack for the installed embedding
+        model (all of them after the model changed). Returns how many were computed."""
+        if self.embedder is None:
+            return 0
+        missing = self._missing_vectors()
+        done = 0
+        for start in range(0, len(missing), batch):
+            part = missing[start : start + batch]
+            vectors = self.embedder.embed([text for _digest, text in part])
+            with self.conn:
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO kb_vectors VALUES (?, ?, ?)",
+                    [
+                        (self.embedder.model_key, d, _blob(v))
+                        for (d, _t), v in zip(part, vectors, strict=True)
+                    ],
+                )
+                self._changed()
+            done += len(part)
+            on_progress(done, len(missing), "meaning vectors")
+        return done
+
+    def _missing_vectors(self) -> list[tuple[str, str]]:
         rows = self.conn.execute(
-            "SELECT path, heading, text, bm25(kb_chunks, 1.0, 2.0) AS rank FROM kb_chunks "
-            "WHERE kb_chunks MATCH ? ORDER BY rank LIMIT ?",
-            (match, k),
-        ).fetchall()
+            "SELECT p.digest, p.heading, p.text FROM kb_passages p WHERE p.collection = ? "
+            "AND NOT EXISTS (SELECT 1 FROM kb_vectors v WHERE v.model = ? AND v.digest = p.digest)",
+            (self.collection, self.embedder.model_key if self.embedder else ""),
+        )
+        unique = {d: r.embedded_text(h, t) for d, h, t in rows}
+        return list(unique.items())
+
+    def vector_status(self) -> tuple[int, int]:
+        """(passages with a vector of the installed model, passages) in this collection."""
+        total = self.conn.execute(
+            "SELECT count(*) FROM kb_passages WHERE collection = ?", (self.collection,)
+        ).fetchone()[0]
+        if self.embedder is None:
+            return 0, total
+        return total - len(self._missing_vectors()), total
+
+    # -- search -----------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        collections: Sequence[str] | None = None,
+        per_document: bool = True,
+    ) -> list[Hit]:
+        """The k passages that best answer `query`, from `collections` (this one by default):
+        word matching fused with meaning when an embedding model is installed, at most one
+        passage per document in the top places unless per_document is False."""
+        from desktop_app.core.assistants.search import run_search
+
+        return run_search(self, query, k, tuple(collections or (self.collection,)), per_document)
+
+
+    def unknown_terms(self, query: str, collections: Sequence[str] | None = None) -> list[str]:
+        """The question's words that appear in no passage at all: what the documents never
+        mention ("django" in a question about SQLite's manual) cannot be answered from them."""
+        collections = tuple(collections or (self.collection,))
+        marks = ",".join("?" * len(collections))
+        sql = (
+            "SELECT 1 FROM kb_passages WHERE kb_passages MATCH ? "
+            f"AND collection IN ({marks}) LIMIT 1"
+        )
         return [
-            Hit(p, h, round(-rank, 3), text, _coverage(terms, h + " " + text))
-            for p, h, text, rank in rows
+            term
+            for term in query_terms(query)[:MAX_TERMS]
+            if self.conn.execute(sql, (f'"{term}"', *collections)).fetchone() is None
         ]
+
+
+MAX_TERMS = 32  # of a question's words looked up one by one
+
+
+def forget_deleted_conversations(conn: sqlite3.Connection) -> int:
+    """Drop the collections of conversations that no longer exist; returns how many files."""
+    rows = conn.execute(
+        "SELECT DISTINCT collection FROM kb_documents WHERE collection LIKE 'conversation:%' "
+        "AND CAST(substr(collection, 14) AS INTEGER) NOT IN (SELECT id FROM conversations)"
+    ).fetchall()
+    forgotten = 0
+    for (collection,) in rows:
+        kb = KnowledgeBase(conn, collection=collection)
+        forgotten += len(kb.files())
+        kb.drop()
+    return forgotten
+
+
+def _blob(vector: Any) -> bytes:
+    import numpy as np
+
+    return np.asarray(vector, dtype=np.float32).tobytes()
 
 
 def query_terms(query: str) -> list[str]:
     words = re.findall(r"[\w'-]+", query.lower())
-    return list(dict.fromkeys(w.strip("'-") for w in words if w not in STOPWORDS and len(w) > 1))
+    words = [re.sub(r"'s$", "", w).strip("'-") for w in words]  # "project's" is "project"
+    return list(dict.fromkeys(w for w in words if w not in STOPWORDS and len(w) > 1))
 
 
-def _coverage(terms: list[str], text: str) -> float:
+def coverage(terms: list[str], text: str) -> float:
+    """Share of the question's words found in a text (crude stemming: a word's stem)."""
     lowered = text.lower()
-    found = sum(1 for t in terms if t[: max(4, len(t) - 2)] in lowered)  # crude stemming
-    return found / len(terms)
+    found = sum(1 for t in terms if t[: max(4, len(t) - 2)] in lowered)
+    return found / len(terms) if terms else 0.0
 
 
-def covered(hits: list[Hit], threshold: float = 0.5) -> bool:
-    return bool(hits) and max(h.coverage for h in hits) >= threshold
+def covered(hits: list[Hit], unknown: Sequence[str] = ()) -> bool:
+    """Whether the passages answer the question (see retrieval.verdict)."""
+    return judge(hits, unknown) == "covered"
+
+
+def judge(hits: list[Hit], unknown: Sequence[str] = ()) -> r.Verdict:
+    """The verdict on what a search found; `unknown`: the question's words that no passage
+    of the searched collections contains (KnowledgeBase.unknown_terms)."""
+    if not hits:
+        return "none"
+    similarities = [h.similarity for h in hits if h.similarity is not None]
+    best = max(similarities) if similarities else None
+    return r.verdict(max(h.coverage for h in hits), best, unknown=bool(unknown))
 
 
 NOT_COVERED = (
@@ -360,3 +345,4 @@ def grounded_question(question: str, hits: list[Hit]) -> str:
         f"Documents:\n\n{sources}\n\nQuestion: {question}\n\nAnswer from the documents "
         "above only, and cite the sources you use like [1]."
     )
+

@@ -5,26 +5,65 @@ the CLI and the window. No Qt here."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from desktop_app.core.assistants import think
 from desktop_app.core.assistants.knowledge import (
+    NOT_COVERED,
     Hit,
     KnowledgeBase,
-    covered,
     grounded_question,
+    judge,
     source_title,
 )
 from desktop_app.core.assistants.registry import Assistant
 
+SHOWN_PASSAGE_CHARS = 300  # of each closest passage, when the documents only touch the question
 
-def ground(kb: KnowledgeBase, question: str, k: int = 4) -> tuple[list[Hit], str | None]:
-    """The passages to answer from and the question carrying them; (…, None) when the
-    documents do not cover the question."""
-    hits = kb.search(question, k=k)
-    hits = [h for h in hits if h.coverage >= 0.25] if covered(hits) else []
-    return hits, grounded_question(question, hits) if hits else None
+
+@dataclass(frozen=True)
+class Grounding:
+    """What the documents say to a question: the passages, and either the question carrying
+    them (`prompt`, for the model) or the app's own answer (`reply`): not covered at all, or
+    only mentioned, with the closest passages shown instead of an answer made up from them."""
+
+    hits: list[Hit]
+    verdict: str  # "covered", "weak" or "none" (retrieval.verdict)
+    prompt: str | None = None
+    reply: str = ""
+
+
+def ground(
+    kb: KnowledgeBase, question: str, k: int = 4, collections: Sequence[str] | None = None
+) -> Grounding:
+    """The passages to answer from and the question carrying them, or the answer to give
+    instead when the documents do not answer the question."""
+    hits = kb.search(question, k=k, collections=collections)
+    verdict = judge(hits, kb.unknown_terms(question, collections))
+    if verdict == "covered":
+        return Grounding(hits, verdict, grounded_question(question, hits))
+    if verdict == "weak":
+        return Grounding(hits[:3], verdict, reply=weak_answer(hits[:3]))
+    return Grounding([], verdict, reply=NOT_COVERED)
+
+
+def weak_answer(hits: list[Hit]) -> str:
+    """The answer when the documents mention the question's subject but don't answer it."""
+    topics = "; ".join(dict.fromkeys(markdown_text(h.source) for h in hits))
+    lines = [
+        f"Your documents mention this ({topics}) but don't answer it, so here is what they "
+        "say rather than a guess. Closest passages:",
+        "",
+    ]
+    for i, hit in enumerate(hits, 1):
+        text = " ".join(hit.text.split())
+        cut = text[:SHOWN_PASSAGE_CHARS] + ("…" if len(text) > SHOWN_PASSAGE_CHARS else "")
+        lines.append(f"[{i}] **{markdown_text(hit.source)}**: {markdown_text(cut)}")
+        lines.append("")
+    return "\n".join(lines).rstrip()
 
 
 # Every character Markdown (or the formula finder) could read as markup in a link's text. They

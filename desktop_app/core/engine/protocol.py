@@ -1,7 +1,7 @@
 """Messages between the app and the engine worker, as plain picklable dataclasses.
 
-App → worker: Load, Chat, Cancel, Unload, Shutdown.
-Worker → app: Loaded, Started, Token, Done, Failed.
+App → worker: Load, Chat, Cancel, Unload, Shutdown (and Embed for the embedding worker).
+Worker → app: Loaded, Started, Token, Done, Failed (and Embedded).
 """
 
 from __future__ import annotations
@@ -135,3 +135,22 @@ class Failed:
     kind: FailureKind
     message: str  # for the user: what happened and what to do
     detail: str = ""  # traceback or native log tail, for the log file, not the user
+
+
+# -- the embedding worker (core/engine/embeddings.py): a second, small process ---------------
+@dataclass(frozen=True)
+class Embed:
+    """App → embedding worker: the unit vectors of these texts (each cut to the model's
+    context)."""
+
+    request_id: int
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """Embedding worker → app: float32 rows, one per text, `dim` wide."""
+
+    request_id: int
+    vectors: bytes
+    dim: int
