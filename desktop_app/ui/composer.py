@@ -1,4 +1,5 @@
-"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop and Regenerate."""
+"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop, Regenerate and
+Quiz me (the last two only once the conversation has a question of the user's)."""
 
 from __future__ import annotations
 
@@ -84,6 +85,8 @@ class Composer(QWidget):
         layout.addLayout(picker)
         layout.addLayout(row)
         self.busy = False
+        self.topic = False  # the conversation has a question of the user's
+        self._enable()
 
     def set_assistants(self, assistants: dict[str, Assistant], current: str) -> None:
         self.assistants = assistants
@@ -124,12 +127,24 @@ class Composer(QWidget):
             self.send_requested.emit(text)
 
     def quiz(self) -> None:
-        if not self.busy:
+        if not self.busy and self.topic:
             self.send_requested.emit(QUIZ_PROMPT)
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
-        self.quiz_button.setEnabled(not busy)
-        self.send_button.setEnabled(not busy)
-        self.regenerate_button.setEnabled(not busy)
-        self.stop_button.setEnabled(busy)
+        self._enable()
+
+    def set_topic(self, topic: bool) -> None:
+        """Whether the conversation has a question of the user's: without one, Regenerate has
+        nothing to answer and Quiz me no topic (its words would become the title)."""
+        self.topic = topic
+        self._enable()
+
+    def _enable(self) -> None:
+        self.send_button.setEnabled(not self.busy)
+        self.stop_button.setEnabled(self.busy)
+        self.regenerate_button.setEnabled(not self.busy and self.topic)
+        self.quiz_button.setEnabled(not self.busy and self.topic)
+        why = "" if self.topic else " (after your first message)"
+        self.regenerate_button.setToolTip(f"Answer the last message again{why}")
+        self.quiz_button.setToolTip(f"Questions on what we have been talking about{why}")

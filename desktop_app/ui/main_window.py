@@ -14,6 +14,7 @@ from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.services.chat import ChatService
 from desktop_app.services.knowledge import KnowledgeService
 from desktop_app.services.models import ModelService
+from desktop_app.services.rendering import RenderAhead
 from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
 from desktop_app.ui.composer import Composer
@@ -40,7 +41,7 @@ class MainWindow(QMainWindow):
         self.resize(1000, 700)
         self.conversations = ConversationList()
         self.links = LinkPolicy(self.knowledge.is_indexed)  # what a link in an answer may open
-        self.view = ChatView(self.links)
+        self.view = ChatView(self.links, RenderAhead(self))
         self.composer = Composer()
         right = QWidget()
         column = QVBoxLayout(right)
@@ -106,6 +107,8 @@ class MainWindow(QMainWindow):
         chat.notice.connect(self.show_notice)
         self.stores.failed.connect(self.show_notice)
         self.links.notice.connect(self.show_notice)
+        self.view.notice.connect(self.show_notice)
+        self.view.topic_changed.connect(self.composer.set_topic)
 
     # -- conversations ------------------------------------------------------------------------
     def refresh_conversations(self, select: int | None = None) -> None:
@@ -175,7 +178,7 @@ class MainWindow(QMainWindow):
         self.chat.send(conversation_id, text)
 
     def regenerate(self) -> None:
-        if self.current is not None:
+        if self.current is not None and self.view.has_topic():
             self.chat.regenerate(self.current)
 
     def _on_user_message(self, conversation_id: int, row: dict[str, Any]) -> None:

@@ -1,0 +1,235 @@
+"""One message of the transcript: a header row (who, then buttons), the text as Markdown in a
+MarkdownBody, and the notes the app adds (left out of the model's view, reasoning fold, sources,
+math checks, how it ended). Messages are outside text: the body never loads a resource and its
+links go through the LinkPolicy; everything else from the message is plain text."""
+
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from desktop_app.core import store as st
+from desktop_app.core.assistants import think
+from desktop_app.core.assistants.registry import load_assistants
+from desktop_app.core.assistants.specialist import sources_footer
+from desktop_app.core.render import render_markdown
+from desktop_app.ui.links import LinkPolicy
+from desktop_app.ui.message_body import MarkdownBody, RenderCache
+from desktop_app.ui.safe_text import SafeText, plain_tooltip
+
+ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
+STATUS_NOTES = {
+    st.STOPPED: "Stopped by you.",
+    st.INTERRUPTED: "Interrupted.",
+    st.ERROR: "No answer.",
+}
+STOPPED_EMPTY = "Stopped before the answer began."
+COPIED_MS = 1500
+WAIT_TICK_MS = 1000
+
+
+class MessageWidget(QFrame):
+    notice = Signal(str)  # plain words for the status line ("Copied to the clipboard.")
+
+    def __init__(
+        self,
+        row: dict[str, Any],
+        links: LinkPolicy | None = None,
+        cache: RenderCache | None = None,
+        waiting_since: float | None = None,
+        width_hint: int = 0,
+    ) -> None:
+        super().__init__()
+        self.links = links or LinkPolicy()
+        self.row = dict(row)
+        self.text = row.get("content", "")
+        self.waiting_since = time.monotonic() if waiting_since is None else waiting_since
+        self.setObjectName(f"message-{row['role']}")
+        self._copied: QTimer | None = None  # made at the first copy
+        self._waiting: QTimer | None = None  # ticks while the first token is awaited
+        self.sources: SafeText | None = None  # made for answers that cite documents
+        self._compact = False  # shown as a one-line note (a stop before any text)
+        self._build(cache, width_hint)
+        self.set_row(row)
+
+    def _build(self, cache: RenderCache | None, width_hint: int) -> None:
+        name = ROLE_NAMES.get(self.row["role"], self.row["role"])
+        self.role_label = QLabel(f"<b>{html.escape(name)}</b>")
+        self.copy_button = QToolButton(text="Copy", toolTip="Copy this message as text")
+        self.copy_button.clicked.connect(self.copy)
+        self.reasoning_button = QToolButton(text="Show reasoning", checkable=True, visible=False)
+        self.reasoning_button.toggled.connect(self._toggle_reasoning)
+        # The header row: who wrote it, a stretch, then the buttons. More buttons (versions,
+        # Edit) go in with add_header_widget, before Copy.
+        self.header = QHBoxLayout()
+        self.header.addWidget(self.role_label)
+        self.header.addStretch(1)
+        self.header.addWidget(self.reasoning_button)
+        self.header.addWidget(self.copy_button)
+        self.left_out_note = _note("color: #777; font-style: italic;")
+        self.left_out_note.setText(
+            "Left out of the model's view: the conversation outgrew its context."
+        )
+        self.reasoning = _note("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
+        self.reasoning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.content = MarkdownBody(cache, width_hint)
+        self.content.link_clicked.connect(self._open_link)
+        self.content.code_copied.connect(lambda _code: self.notice.emit("Code copied."))
+        self.check_note = _note("")
+        self.note = _note("color: #a33;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.header)
+        for widget in (self.left_out_note, self.reasoning, self.content):
+            layout.addWidget(widget)
+        layout.addWidget(self.check_note)
+        layout.addWidget(self.note)
+
+    @property
+    def body(self) -> SafeText:
+        """The text's first part (the whole text unless it is long: see MarkdownBody)."""
+        return self.content.parts[0]
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """A button or label in the header row, after those already there, before Copy."""
+        self.header.insertWidget(self.header.indexOf(self.copy_button), widget)
+
+    # -- the text ---------------------------------------------------------------------------
+    def _render(self) -> None:
+        streaming = self.row.get("status") == st.STREAMING
+        reasoning, answer = split_reasoning(self.text)
+        if reasoning:  # folded by default; the toggle shows it
+            self.reasoning.setText(reasoning.strip())
+            self.reasoning_button.show()
+        waiting = streaming and not answer.strip() and not reasoning
+        self._tick_while(waiting)
+        if waiting:
+            self.content.show_note(self._waiting_words())
+        elif streaming and not answer.strip():
+            self.content.show_note("Thinking…")  # the reasoning streams, folded
+        else:
+            self.content.show_markdown(answer, streaming)
+
+    def _waiting_words(self) -> str:
+        seconds = int(time.monotonic() - self.waiting_since)
+        return f"Thinking… {seconds} s" if seconds >= 1 else "Thinking…"
+
+    def _tick_while(self, waiting: bool) -> None:
+        """Once a second while the first token is awaited, so a long wait shows its time."""
+        if not waiting:
+            if self._waiting is not None:
+                self._waiting.stop()
+            return
+        if self._waiting is None:
+            self._waiting = QTimer(self, interval=WAIT_TICK_MS)
+            self._waiting.timeout.connect(lambda: self.content.show_note(self._waiting_words()))
+        if not self._waiting.isActive():
+            self._waiting.start()
+
+    def append_text(self, text: str) -> None:
+        self.text += text
+        self._render()
+
+    def set_row(self, row: dict[str, Any]) -> None:
+        self.row.update(row)
+        self.text = self.row.get("content", self.text)
+        self._render()
+        status = self.row.get("status")
+        note = STATUS_NOTES.get(status, "")
+        if self.row.get("error"):
+            note = f"{note} {self.row['error']}".strip()
+        self._show_as_note(status == st.STOPPED and not self.text.strip())
+        self.note.setText(STOPPED_EMPTY if self._compact else note)
+        self.note.setVisible(bool(note))
+        extras = {**(self.row.get("extras") or {}), **_top_level_extras(self.row)}
+        self._show_check(extras)
+        self._show_sources(extras.get("sources") or [])
+        self.setToolTip(plain_tooltip(_metadata(self.row)))
+
+    def _show_as_note(self, compact: bool) -> None:
+        """A stop before any text is a small line, not an empty answer with a Copy button."""
+        self._compact = compact
+        for widget in (self.role_label, self.copy_button, self.content):
+            widget.setVisible(not compact)
+        self.note.setStyleSheet("color: #888; font-style: italic;" if compact else "color: #a33;")
+
+    def _open_link(self, url: QUrl) -> None:
+        self.links.open(url, self)
+
+    def _toggle_reasoning(self, shown: bool) -> None:
+        self.reasoning.setVisible(shown)
+        self.reasoning_button.setText("Hide reasoning" if shown else "Show reasoning")
+
+    # -- what the app adds --------------------------------------------------------------------
+    def _show_sources(self, sources: list[dict[str, Any]]) -> None:
+        if sources and self.sources is None:
+            self.sources = SafeText()
+            self.sources.width_hint = self.content.width_hint
+            self.sources.anchorClicked.connect(self._open_link)
+            layout = self.layout()
+            layout.insertWidget(layout.indexOf(self.check_note), self.sources)
+        if self.sources is not None:
+            self.sources.setText(render_markdown(sources_footer(sources)) if sources else "")
+            self.sources.setVisible(bool(sources))
+
+    def _show_check(self, extras: dict[str, Any]) -> None:
+        checked = extras.get("math_check") or ""
+        failed = any(not c.get("ok", True) for c in extras.get("checks") or [])
+        self.check_note.setText(("⚠ " if failed else "✓ ") + checked if checked else "")
+        if checked:
+            self.check_note.setStyleSheet(
+                "color: #b35900; font-weight: bold;" if failed else "color: #1a7f37;"
+            )
+        self.check_note.setVisible(bool(checked))
+
+    def set_left_out(self, left_out: bool) -> None:
+        self.left_out_note.setVisible(left_out)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text)
+        self.copy_button.setText("Copied")
+        if self._copied is None:
+            self._copied = QTimer(self, singleShot=True, interval=COPIED_MS)
+            self._copied.timeout.connect(lambda: self.copy_button.setText("Copy"))
+        self._copied.start()
+        self.notice.emit("Copied to the clipboard.")
+
+
+def split_reasoning(text: str) -> tuple[str, str]:
+    """(reasoning, answer): the answer is what the body shows as Markdown."""
+    starts_inside = "</think>" in text and "<think>" not in text
+    return think.split(text, start_in_think=starts_inside)
+
+
+def _top_level_extras(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("math_check", "checks", "sources") if row.get(k)}
+
+
+def _note(style: str) -> QLabel:
+    """A hidden, wrapping label for outside text, never read as rich text."""
+    label = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
+    if style:
+        label.setStyleSheet(style)
+    return label
+
+
+def _metadata(row: dict[str, Any]) -> str:
+    if row.get("role") != "assistant":
+        return row.get("created_at") or ""
+    parts = [f"{row.get('model_id') or '?'} {row.get('quant') or ''}".strip()]
+    assistant = load_assistants().get(row.get("assistant_id") or "")
+    if assistant is not None:
+        parts.insert(0, assistant.name)
+    if row.get("n_ctx"):
+        parts.append(f"context {row['n_ctx']}")
+    if row.get("tokens_per_s"):
+        parts.append(f"{row['tokens_per_s']:.1f} tokens/s")
+    if row.get("ttft_s"):
+        parts.append(f"first token {row['ttft_s'] * 1000:.0f} ms")
+    if row.get("completion_tokens"):
+        parts.append(f"{row['prompt_tokens']} + {row['completion_tokens']} tokens")
+    return " · ".join(parts)
