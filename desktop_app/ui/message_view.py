@@ -70,6 +70,7 @@ class ChatView(QScrollArea):
         self._cache = RenderCache()
         self._asked: list[str] = []  # the pieces last asked of `ahead`…
         self._ahead_of = (0, 0, 0)  # …for this window: (_lo, _hi, rows)
+        self._parts_of: dict[int, tuple[str, list[str]]] = {}  # message id → (text, parts)
         self._topic = False
         self._follow = True
         self._anchor: tuple[int, int] | None = None  # (message id, its top - scroll value)
@@ -88,6 +89,7 @@ class ChatView(QScrollArea):
             self._lo = self._hi = 0
             self._left_out.clear()
             self._waiting_since.clear()
+            self._parts_of.clear()
             self._follow = True
         self.empty_hint.show()
         self._show_older_note()
@@ -239,8 +241,15 @@ class ChatView(QScrollArea):
         return all(p in self._cache or p not in self._asked for p in self._pieces(place))
 
     def _pieces(self, place: int) -> list[str]:
-        _, answer = split_reasoning(self.rows[place].get("content", ""))
-        return [p for p in pieces(answer) if not p.startswith("\0")]
+        """The Markdown parts rows[place] is shown in (remembered while its text stays)."""
+        row = self.rows[place]
+        text = row.get("content", "")
+        known = self._parts_of.get(row["id"])
+        if known is None or known[0] is not text:
+            _, answer = split_reasoning(text)
+            known = (text, [p for p in pieces(answer) if not p.startswith("\0")])
+            self._parts_of[row["id"]] = known
+        return known[1]
 
     def _render_ahead(self) -> None:
         """Ask for the messages just beyond those with widgets, nearest first."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
@@ -29,6 +30,7 @@ STATUS_NOTES = {
     st.ERROR: "No answer.",
 }
 STOPPED_EMPTY = "Stopped before the answer began."
+BELOW_HEADER = ("left_out_note", "reasoning", "content", "sources", "check_note", "note")
 COPIED_MS = 1500
 WAIT_TICK_MS = 1000
 
@@ -53,6 +55,7 @@ class MessageWidget(QFrame):
         self._copied: QTimer | None = None  # made at the first copy
         self._waiting: QTimer | None = None  # ticks while the first token is awaited
         self.sources: SafeText | None = None  # made for answers that cite documents
+        self._reasoning_button: QToolButton | None = None
         self._compact = False  # shown as a one-line note (a stop before any text)
         self._build(cache, width_hint)
         self.set_row(row)
@@ -62,32 +65,55 @@ class MessageWidget(QFrame):
         self.role_label = QLabel(f"<b>{html.escape(name)}</b>")
         self.copy_button = QToolButton(text="Copy", toolTip="Copy this message as text")
         self.copy_button.clicked.connect(self.copy)
-        self.reasoning_button = QToolButton(text="Show reasoning", checkable=True, visible=False)
-        self.reasoning_button.toggled.connect(self._toggle_reasoning)
         # The header row: who wrote it, a stretch, then the buttons. More buttons (versions,
         # Edit) go in with add_header_widget, before Copy.
         self.header = QHBoxLayout()
         self.header.addWidget(self.role_label)
         self.header.addStretch(1)
-        self.header.addWidget(self.reasoning_button)
         self.header.addWidget(self.copy_button)
-        self.left_out_note = _note("color: #777; font-style: italic;")
-        self.left_out_note.setText(
-            "Left out of the model's view: the conversation outgrew its context."
-        )
-        self.reasoning = _note("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
-        self.reasoning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.content = MarkdownBody(cache, width_hint)
         self.content.link_clicked.connect(self._open_link)
         self.content.code_copied.connect(lambda _code: self.notice.emit("Code copied."))
-        self.check_note = _note("")
-        self.note = _note("color: #a33;")
+        # Most messages need none of the notes: they are made on first use (a long
+        # conversation makes widgets as the user scrolls, so each one counts).
+        self._made: dict[str, QWidget] = {"content": self.content}
         layout = QVBoxLayout(self)
         layout.addLayout(self.header)
-        for widget in (self.left_out_note, self.reasoning, self.content):
-            layout.addWidget(widget)
-        layout.addWidget(self.check_note)
-        layout.addWidget(self.note)
+        layout.addWidget(self.content)
+
+    def _part(self, name: str, make: Callable[[], QWidget]) -> QWidget:
+        """The part `name` below the header, made and put in its place on first use."""
+        widget = self._made.get(name)
+        if widget is None:
+            widget = self._made[name] = make()
+            before = sum(n in self._made for n in BELOW_HEADER[: BELOW_HEADER.index(name)])
+            self.layout().insertWidget(1 + before, widget)  # 1: after the header
+        return widget
+
+    @property
+    def left_out_note(self) -> QLabel:
+        return self._part("left_out_note", _left_out_note)  # type: ignore[return-value]
+
+    @property
+    def reasoning(self) -> QLabel:
+        return self._part("reasoning", _reasoning_label)  # type: ignore[return-value]
+
+    @property
+    def check_note(self) -> QLabel:
+        return self._part("check_note", lambda: _note(""))  # type: ignore[return-value]
+
+    @property
+    def note(self) -> QLabel:
+        return self._part("note", lambda: _note("color: #a33;"))  # type: ignore[return-value]
+
+    @property
+    def reasoning_button(self) -> QToolButton:
+        if self._reasoning_button is None:
+            button = QToolButton(text="Show reasoning", checkable=True, visible=False)
+            button.toggled.connect(self._toggle_reasoning)
+            self.header.insertWidget(self.header.indexOf(self.copy_button), button)
+            self._reasoning_button = button
+        return self._reasoning_button
 
     @property
     def body(self) -> SafeText:
@@ -143,8 +169,9 @@ class MessageWidget(QFrame):
         if self.row.get("error"):
             note = f"{note} {self.row['error']}".strip()
         self._show_as_note(status == st.STOPPED and not self.text.strip())
-        self.note.setText(STOPPED_EMPTY if self._compact else note)
-        self.note.setVisible(bool(note))
+        if note or "note" in self._made:
+            self.note.setText(STOPPED_EMPTY if self._compact else note)
+            self.note.setVisible(bool(note))
         extras = {**(self.row.get("extras") or {}), **_top_level_extras(self.row)}
         self._show_check(extras)
         self._show_sources(extras.get("sources") or [])
@@ -152,6 +179,8 @@ class MessageWidget(QFrame):
 
     def _show_as_note(self, compact: bool) -> None:
         """A stop before any text is a small line, not an empty answer with a Copy button."""
+        if compact == self._compact:
+            return
         self._compact = compact
         for widget in (self.role_label, self.copy_button, self.content):
             widget.setVisible(not compact)
@@ -167,17 +196,17 @@ class MessageWidget(QFrame):
     # -- what the app adds --------------------------------------------------------------------
     def _show_sources(self, sources: list[dict[str, Any]]) -> None:
         if sources and self.sources is None:
-            self.sources = SafeText()
+            self.sources = self._part("sources", SafeText)  # type: ignore[assignment]
             self.sources.width_hint = self.content.width_hint
             self.sources.anchorClicked.connect(self._open_link)
-            layout = self.layout()
-            layout.insertWidget(layout.indexOf(self.check_note), self.sources)
         if self.sources is not None:
             self.sources.setText(render_markdown(sources_footer(sources)) if sources else "")
             self.sources.setVisible(bool(sources))
 
     def _show_check(self, extras: dict[str, Any]) -> None:
         checked = extras.get("math_check") or ""
+        if not checked and "check_note" not in self._made:
+            return
         failed = any(not c.get("ok", True) for c in extras.get("checks") or [])
         self.check_note.setText(("⚠ " if failed else "✓ ") + checked if checked else "")
         if checked:
@@ -187,7 +216,8 @@ class MessageWidget(QFrame):
         self.check_note.setVisible(bool(checked))
 
     def set_left_out(self, left_out: bool) -> None:
-        self.left_out_note.setVisible(left_out)
+        if left_out or "left_out_note" in self._made:
+            self.left_out_note.setVisible(left_out)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)
@@ -207,6 +237,18 @@ def split_reasoning(text: str) -> tuple[str, str]:
 
 def _top_level_extras(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("math_check", "checks", "sources") if row.get(k)}
+
+
+def _left_out_note() -> QLabel:
+    label = _note("color: #777; font-style: italic;")
+    label.setText("Left out of the model's view: the conversation outgrew its context.")
+    return label
+
+
+def _reasoning_label() -> QLabel:
+    label = _note("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 def _note(style: str) -> QLabel:
