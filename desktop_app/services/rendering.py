@@ -7,6 +7,7 @@ the GUI thread.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 
@@ -15,7 +16,9 @@ from PySide6.QtCore import QObject
 from desktop_app.core.render import render_with_code
 from desktop_app.services.background import Background
 
-Rendered = tuple[str, tuple[str, list[str]]]  # (Markdown, (HTML, code blocks))
+# (Markdown, (HTML, code blocks)), or (Markdown, None) when it could not be rendered
+Rendered = tuple[str, tuple[str, list[str]] | None]
+log = logging.getLogger(__name__)
 
 
 class RenderAhead(QObject):
@@ -25,8 +28,9 @@ class RenderAhead(QObject):
         self._queued: list[Future] = []
 
     def request(self, pieces: list[str], done: Callable[[Rendered], None]) -> None:
-        """Render `pieces` in order; `done((piece, (html, code)))` for each, on this object's
-        thread. What an earlier request still waits for is dropped."""
+        """Render `pieces` in order; `done((piece, (html, code)))` for each (or (piece, None)
+        when it failed), on this object's thread. What an earlier request still waits for is
+        dropped."""
         for future in self._queued:
             future.cancel()
         self._queued = [self._background.run(_renderer(piece), done) for piece in pieces]
@@ -36,4 +40,11 @@ class RenderAhead(QObject):
 
 
 def _renderer(piece: str) -> Callable[[], Rendered]:
-    return lambda: (piece, render_with_code(piece))
+    def render() -> Rendered:
+        try:
+            return piece, render_with_code(piece)
+        except Exception:  # a bug: logged; the view renders the piece itself (and shows it)
+            log.exception("rendering ahead failed")
+            return piece, None
+
+    return render

@@ -75,6 +75,7 @@ class ChatView(QScrollArea):
         self._follow = True
         self._anchor: tuple[int, int] | None = None  # (message id, its top - scroll value)
         self._adjusting = False
+        self._waiting = False  # widgets are wanted whose text is being rendered ahead
         self._filler = QTimer(self, singleShot=True, interval=0)
         self._filler.timeout.connect(self._fill)
         bar = self.verticalScrollBar()
@@ -90,6 +91,7 @@ class ChatView(QScrollArea):
             self._left_out.clear()
             self._waiting_since.clear()
             self._parts_of.clear()
+            self._waiting = False
             self._follow = True
         self.empty_hint.show()
         self._show_older_note()
@@ -192,8 +194,8 @@ class ChatView(QScrollArea):
         self._restore_position()
 
     def busy(self) -> bool:
-        """Whether widgets are still being made or let go between frames."""
-        return self._filler.isActive()
+        """Whether widgets are still to be made (between frames, or once rendered ahead)."""
+        return self._filler.isActive() or self._waiting
 
     # -- making and letting go ------------------------------------------------------------------
     def _open_at_bottom(self) -> None:
@@ -218,24 +220,36 @@ class ChatView(QScrollArea):
                 if time.perf_counter() > deadline:
                     more = True
                     break
-                few = len(self.widgets) < MIN_WIDGETS
-                if (below < ahead or few) and self._can_make(self._hi, below):
-                    below += self._make(self._hi)
-                elif (above < ahead or few) and self._can_make(self._lo - 1, above):
-                    above += self._make(self._lo - 1)
-                else:
+                place = self._next_place(above, below, ahead)
+                if place is None:
                     break
+                if place == self._hi:
+                    below += self._make(place)
+                else:
+                    above += self._make(place)
             self._let_go_of_far_ones()
         self._show_older_note()
         self._render_ahead()
         if more:
             self._filler.start()
 
+    def _next_place(self, above: float, below: float, ahead: float) -> int | None:
+        """The row to make a widget for next: below first (the newest), then above; None when
+        both sides reach far enough, or what they need is still being rendered ahead."""
+        few = len(self.widgets) < MIN_WIDGETS
+        sides = ((self._hi, below), (self._lo - 1, above))
+        wanted = [
+            (place, margin)
+            for place, margin in sides
+            if (margin < ahead or few) and 0 <= place < len(self.rows)
+        ]
+        ready = [place for place, margin in wanted if self._can_make(place, margin)]
+        self._waiting = bool(wanted) and not ready
+        return ready[0] if ready else None
+
     def _can_make(self, place: int, margin: float) -> bool:
         """Whether to make rows[place]'s widget now: when it is rendered, or when nothing is
         rendering it ahead, or when the visible area needs it."""
-        if not 0 <= place < len(self.rows):
-            return False
         if margin < 0 or self.ahead is None:
             return True
         return all(p in self._cache or p not in self._asked for p in self._pieces(place))
@@ -264,7 +278,11 @@ class ChatView(QScrollArea):
             self.ahead.request(wanted, self._rendered)
 
     def _rendered(self, rendered: Rendered) -> None:
-        self._cache.put(rendered)
+        piece, found = rendered
+        if found is not None:
+            self._cache.put((piece, found))
+        elif piece in self._asked:  # not rendered ahead: its widget will render it
+            self._asked.remove(piece)
         self._filler.start()  # a widget may have waited for it
 
     def _margins(self) -> tuple[float, float]:

@@ -177,3 +177,38 @@ def test_removing_and_reopening_keep_the_order(qtbot, view) -> None:
     settle(qtbot, view)
     assert [w.row["id"] for w in view.shown_messages()] == list(range(1, 11))
     assert view.older_note.isHidden()
+
+
+def test_messages_made_while_scrolling_were_rendered_off_the_gui_thread(
+    qtbot, monkeypatch
+) -> None:
+    import threading
+
+    from desktop_app.services.rendering import RenderAhead
+    from desktop_app.ui import message_body
+
+    on_gui_thread: list[str] = []
+    render = message_body.render_with_code
+
+    def counted(text, budget=None):
+        if threading.current_thread() is threading.main_thread():
+            on_gui_thread.append(text)
+        return render(text, budget)
+
+    monkeypatch.setattr(message_body, "render_with_code", counted)
+    view = ChatView(ahead=RenderAhead())
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    view.show_messages(conversation(600))
+    settle(qtbot, view)
+    assert on_gui_thread  # what the window shows at once is rendered at once…
+    on_gui_thread.clear()
+    first = view.shown_messages()[0].row["id"]
+    bar = view.verticalScrollBar()
+    for _ in range(10):  # …what comes into view later was rendered ahead, off this thread
+        bar.setValue(max(0, bar.value() - view.viewport().height()))
+        settle(qtbot, view)
+    assert view.shown_messages()[0].row["id"] < first - 20
+    assert on_gui_thread == []
+    view.ahead.shutdown()
