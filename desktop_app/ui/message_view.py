@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QStyle, QVBoxLayout, QWidget
 
 from desktop_app.core import store as st
 from desktop_app.core.turn import IN_HISTORY
-from desktop_app.services.rendering import RenderAhead, Rendered
+from desktop_app.services.rendering import RenderAhead
 from desktop_app.ui.links import LinkPolicy
-from desktop_app.ui.message_body import RenderCache, pieces
-from desktop_app.ui.message_widget import MessageWidget, split_reasoning
+from desktop_app.ui.message_widget import MessageWidget
+from desktop_app.ui.prerender import Prerender
 
 __all__ = ["ChatView", "MessageWidget"]
 
@@ -45,7 +45,7 @@ class ChatView(QScrollArea):
     def __init__(self, links: LinkPolicy | None = None, ahead: RenderAhead | None = None):
         super().__init__()
         self.links = links or LinkPolicy()  # its `notice` says why a link was not opened
-        self.ahead = ahead  # None: everything is rendered when its widget is made
+        self.ahead = ahead  # renders messages ahead of need, off the GUI thread (or None)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         container = QWidget()
@@ -67,10 +67,7 @@ class ChatView(QScrollArea):
         self._lo = self._hi = 0
         self._left_out: set[int] = set()
         self._waiting_since: dict[int, float] = {}  # answers awaiting their first token
-        self._cache = RenderCache()
-        self._asked: list[str] = []  # the pieces last asked of `ahead`…
-        self._ahead_of = (0, 0, 0)  # …for this window: (_lo, _hi, rows)
-        self._parts_of: dict[int, tuple[str, list[str]]] = {}  # message id → (text, parts)
+        self._ahead_of = (0, 0, 0)  # the window last rendered ahead of: (_lo, _hi, rows)
         self._topic = False
         self._follow = True
         self._anchor: tuple[int, int] | None = None  # (message id, its top - scroll value)
@@ -78,6 +75,7 @@ class ChatView(QScrollArea):
         self._waiting = False  # widgets are wanted whose text is being rendered ahead
         self._filler = QTimer(self, singleShot=True, interval=0)
         self._filler.timeout.connect(self._fill)
+        self._prerender = Prerender(ahead, self._filler.start)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._track)
         bar.rangeChanged.connect(self._range_changed)
@@ -90,7 +88,7 @@ class ChatView(QScrollArea):
             self._lo = self._hi = 0
             self._left_out.clear()
             self._waiting_since.clear()
-            self._parts_of.clear()
+            self._prerender.forget()
             self._waiting = False
             self._follow = True
         self.empty_hint.show()
@@ -243,47 +241,17 @@ class ChatView(QScrollArea):
             for place, margin in sides
             if (margin < ahead or few) and 0 <= place < len(self.rows)
         ]
-        ready = [place for place, margin in wanted if self._can_make(place, margin)]
+        # The visible area cannot wait; the rest waits for its rendering ahead, if any.
+        ready = [p for p, margin in wanted if margin < 0 or self._prerender.ready(self.rows[p])]
         self._waiting = bool(wanted) and not ready
         return ready[0] if ready else None
 
-    def _can_make(self, place: int, margin: float) -> bool:
-        """Whether to make rows[place]'s widget now: when it is rendered, or when nothing is
-        rendering it ahead, or when the visible area needs it."""
-        if margin < 0 or self.ahead is None:
-            return True
-        return all(p in self._cache or p not in self._asked for p in self._pieces(place))
-
-    def _pieces(self, place: int) -> list[str]:
-        """The Markdown parts rows[place] is shown in (remembered while its text stays)."""
-        row = self.rows[place]
-        text = row.get("content", "")
-        known = self._parts_of.get(row["id"])
-        if known is None or known[0] is not text:
-            _, answer = split_reasoning(text)
-            known = (text, [p for p in pieces(answer) if not p.startswith("\0")])
-            self._parts_of[row["id"]] = known
-        return known[1]
-
     def _render_ahead(self) -> None:
         """Ask for the messages just beyond those with widgets, nearest first."""
-        if self.ahead is None or self._ahead_of == (self._lo, self._hi, len(self.rows)):
-            return
-        self._ahead_of = (self._lo, self._hi, len(self.rows))
-        above = range(self._lo - 1, max(-1, self._lo - 1 - AHEAD_ROWS), -1)
-        below = range(self._hi, min(len(self.rows), self._hi + AHEAD_ROWS))
-        wanted = [p for i in (*above, *below) for p in self._pieces(i) if p not in self._cache]
-        if wanted != self._asked:
-            self._asked = wanted
-            self.ahead.request(wanted, self._rendered)
-
-    def _rendered(self, rendered: Rendered) -> None:
-        piece, found = rendered
-        if found is not None:
-            self._cache.put((piece, found))
-        elif piece in self._asked:  # not rendered ahead: its widget will render it
-            self._asked.remove(piece)
-        self._filler.start()  # a widget may have waited for it
+        if self._ahead_of != (self._lo, self._hi, len(self.rows)):
+            self._ahead_of = (self._lo, self._hi, len(self.rows))
+            above = self.rows[max(0, self._lo - AHEAD_ROWS) : self._lo][::-1]
+            self._prerender.ask(above + self.rows[self._hi : self._hi + AHEAD_ROWS])
 
     def _margins(self) -> tuple[float, float]:
         """How far the widgets reach above and below the visible area, in pixels."""
@@ -317,7 +285,7 @@ class ChatView(QScrollArea):
         widget = MessageWidget(
             row,
             self.links,
-            cache=self._cache,
+            cache=self._prerender.cache,
             waiting_since=self._waiting_since.get(row["id"]),
             width_hint=self._text_width(),
         )
