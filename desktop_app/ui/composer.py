@@ -57,18 +57,8 @@ class Composer(QWidget):
             "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
         )
         self.quiz_button.clicked.connect(self.quiz)
-        self.assistant_box = QComboBox(
-            toolTip="Who answers: switch at any time; the conversation so far stays"
-        )
-        self.level_box = QComboBox(toolTip="The learner's level", visible=False)
-        self.assistant_box.currentIndexChanged.connect(self._assistant_picked)
-        self.level_box.currentIndexChanged.connect(self._assistant_picked)
         self.assistants: dict[str, Assistant] = {}
-        picker = QHBoxLayout()
-        picker.addWidget(QLabel("Assistant:"))
-        picker.addWidget(self.assistant_box)
-        picker.addWidget(self.level_box)
-        picker.addStretch(1)
+        picker = self._picker()
         buttons = QVBoxLayout()
         for button in (
             self.send_button,
@@ -87,6 +77,21 @@ class Composer(QWidget):
         self.busy = False
         self.topic = False  # the conversation has a question of the user's
         self._enable()
+
+    def _picker(self) -> QHBoxLayout:
+        """Who answers (and, for the tutor, the learner's level)."""
+        self.assistant_box = QComboBox(
+            toolTip="Who answers: switch at any time; the conversation so far stays"
+        )
+        self.level_box = QComboBox(toolTip="The learner's level", visible=False)
+        self.assistant_box.currentIndexChanged.connect(self._assistant_picked)
+        self.level_box.currentIndexChanged.connect(self._assistant_picked)
+        picker = QHBoxLayout()
+        picker.addWidget(QLabel("Assistant:"))
+        picker.addWidget(self.assistant_box)
+        picker.addWidget(self.level_box)
+        picker.addStretch(1)
+        return picker
 
     def set_assistants(self, assistants: dict[str, Assistant], current: str) -> None:
         self.assistants = assistants

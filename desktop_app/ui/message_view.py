@@ -89,6 +89,7 @@ class ChatView(QScrollArea):
             self._left_out.clear()
             self._waiting_since.clear()
             self._prerender.forget()
+            self._ahead_of = (0, 0, 0)
             self._waiting = False
             self._follow = True
         self.empty_hint.show()
