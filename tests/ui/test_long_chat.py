@@ -212,3 +212,38 @@ def test_messages_made_while_scrolling_were_rendered_off_the_gui_thread(
     assert view.shown_messages()[0].row["id"] < first - 20
     assert on_gui_thread == []
     view.ahead.shutdown()
+
+
+def test_a_long_streamed_answer_redraws_only_its_end_and_ends_as_it_opens_later(
+    qtbot, view, monkeypatch
+) -> None:
+    from desktop_app.ui.message_widget import MessageWidget
+    from desktop_app.ui.safe_text import SafeText
+
+    drawn: list[SafeText] = []
+    set_text = SafeText.setText
+
+    def counted(part: SafeText, html: str) -> None:
+        drawn.append(part)
+        set_text(part, html)
+
+    monkeypatch.setattr(SafeText, "setText", counted)
+    text = "\n\n".join(f"Paragraph {i}: " + "words that go on " * 25 for i in range(60))
+    chunks = [text[i : i + 40] for i in range(0, len(text), 40)]
+    view.add_message({"id": 1, "role": "assistant", "content": "", "status": "streaming"})
+    body = view.widgets[1].content
+    for chunk in chunks[: len(chunks) // 2]:
+        view.append_text(1, chunk)
+    # A slow machine redraws a slow part less often: the newest text shows a moment later.
+    qtbot.waitUntil(lambda: "Paragraph 29" in body.text())
+    settled = body.parts[:-2]  # the last two may still change
+    assert len(settled) >= 2
+    drawn.clear()
+    for chunk in chunks[len(chunks) // 2 :]:
+        view.append_text(1, chunk)
+    qtbot.waitUntil(lambda: "Paragraph 59" in body.text())
+    assert drawn and not any(part in drawn for part in settled)  # only the end was redrawn
+    view.set_row(1, {"content": text, "status": "complete"})
+    reopened = MessageWidget({"id": 1, "role": "assistant", "content": text, "status": "complete"})
+    qtbot.addWidget(reopened)
+    assert len(body.parts) > 3 and body.text() == reopened.content.text()
