@@ -7,6 +7,8 @@ interpreted; a Markdown image is shown as its description and address, never loa
 keeps only an http(s) or file address (the view decides what a click may open); the only
 <img> in the output is a formula the app drew itself. Work is bounded: past MAX_MARKDOWN_CHARS
 the text is shown as written, and formulas have a budget of layout work per answer.
+`render_with_code` also gives each code block a "Copy code" link (COPY_CODE scheme and the
+block's number): only this module writes one, and a view answers it by copying that block.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +28,14 @@ from pygments.util import ClassNotFound
 
 from desktop_app.core.formulas import MAX_FORMULA_COST, as_code, cost, latex_image
 
-__all__ = ["render_markdown", "latex_image", "CODE_BG"]
+__all__ = [
+    "render_markdown",
+    "render_with_code",
+    "FormulaBudget",
+    "latex_image",
+    "CODE_BG",
+    "COPY_CODE",
+]
 
 CODE_BG = "#f4f5f7"
 # Markdown parsing is linear but slow on hostile text (≈75 µs a character for "![" repeated).
@@ -33,6 +43,9 @@ MAX_MARKDOWN_CHARS = 40_000
 MAX_FORMULAS = 200
 MAX_FORMULAS_COST = 4000  # layout units for all formulas of one text (formulas.py)
 LINK_SCHEMES = ("http:", "https:", "file:")
+COPY_CODE = "copy-code"  # the scheme of a code block's Copy link: "copy-code:3"
+_PLACEHOLDER = re.compile(r"SWMATH([0-9a-f]{8})N(\d+)X")
+_TAG_OR_PLACEHOLDER = re.compile(r"<[^>]*>|" + _PLACEHOLDER.pattern)
 _FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
 
 
@@ -43,10 +56,17 @@ def _lexer(lang: str):
         return get_lexer_by_name("text")
 
 
-def _code_block(code: str, lang: str) -> str:
+def _code_block(code: str, lang: str, env: dict) -> str:
     body = highlight(code, _lexer(lang), _FORMATTER) if lang else html.escape(code)
+    words = [html.escape(lang)] if lang else []
+    blocks: list[str] | None = env.get("code")
+    if blocks is not None:  # the caller answers the link: it copies blocks[n]
+        words.append(f'<a href="{COPY_CODE}:{len(blocks)}">Copy code</a>')
+        blocks.append(code)
     label = (
-        f'<span style="color:#888;font-size:small">{html.escape(lang)}</span><br/>' if lang else ""
+        f'<span style="color:#888;font-size:small">{" · ".join(words)}</span><br/>'
+        if words
+        else ""
     )
     # Qt rich text ignores most CSS on <pre>/<div>; a one-cell table carries the background.
     return (
@@ -59,11 +79,11 @@ def _code_block(code: str, lang: str) -> str:
 def _fence(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     lang = token.info.strip().split()[0] if token.info.strip() else ""
-    return _code_block(_sources(token.content, env), lang)
+    return _code_block(_sources(token.content, env), lang, env)
 
 
 def _indented_code(self, tokens, idx, options, env) -> str:
-    return _code_block(_sources(tokens[idx].content, env), "")
+    return _code_block(_sources(tokens[idx].content, env), "", env)
 
 
 def _code_inline(self, tokens, idx, options, env) -> str:
@@ -122,14 +142,36 @@ MATH = re.compile(
 )
 
 
+@dataclass
+class FormulaBudget:
+    """The formula drawing one answer may cost, shared by the renders of its parts: a formula
+    is charged once however often it is shown (the drawings are cached)."""
+
+    drawn: int = 0
+    spent: int = 0
+    charged: set[tuple[str, bool]] = field(default_factory=set)
+
+    def allows(self, latex: str, display: bool) -> bool:
+        if (latex, display) in self.charged:
+            return True
+        work = cost(latex)
+        if work is None or work > MAX_FORMULA_COST:
+            return False
+        if self.drawn >= MAX_FORMULAS or self.spent + work > MAX_FORMULAS_COST:
+            return False
+        self.charged.add((latex, display))
+        self.drawn += 1
+        self.spent += work
+        return True
+
+
 class _Formulas:
     """The formulas taken out of a text before Markdown, drawn where they land as text."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: FormulaBudget | None = None) -> None:
         self.nonce = secrets.token_hex(4)  # a model cannot write a placeholder on purpose
         self.held: list[tuple[str, str, bool]] = []  # (source as written, LaTeX, display)
-        self.drawn = 0
-        self.spent = 0
+        self.budget = budget or FormulaBudget()
 
     def hold(self, match: re.Match) -> str:
         display = bool(match.group("d1") or match.group("d2"))
@@ -137,49 +179,60 @@ class _Formulas:
         self.held.append((match.group(0), latex, display))
         return f"SWMATH{self.nonce}N{len(self.held) - 1}X"
 
-    def pattern(self) -> re.Pattern:
-        return re.compile(rf"SWMATH{self.nonce}N(\d+)X")
+    def mine(self, match: re.Match, group: int = 1) -> bool:
+        """A placeholder this object wrote (the model cannot guess the nonce)."""
+        return match.group(group) == self.nonce and int(match.group(group + 1)) < len(self.held)
+
+    def sources_in(self, text: str) -> str:
+        """Each placeholder back to the formula as written."""
+        return _PLACEHOLDER.sub(lambda m: self.source(int(m[2])) if self.mine(m) else m[0], text)
 
     def source(self, index: int) -> str:
         return self.held[index][0]
 
+    def escaped_source(self, match: re.Match) -> str:
+        return html.escape(self.source(int(match[2]))) if self.mine(match) else match[0]
+
     def image(self, index: int) -> str:
         """The formula drawn, or as written once the answer's budget is spent."""
         _, latex, display = self.held[index]
-        work = cost(latex)
-        if work is None or work > MAX_FORMULA_COST:
-            return as_code(latex)
-        if self.drawn >= MAX_FORMULAS or self.spent + work > MAX_FORMULAS_COST:
-            return as_code(latex)
-        self.drawn += 1
-        self.spent += work
-        return latex_image(latex, display)
+        return latex_image(latex, display) if self.budget.allows(latex, display) else as_code(latex)
 
     def put_back(self, rendered: str) -> str:
         """Images where text was; the source inside tags (a formula in a link address)."""
-        placeholder = self.pattern()
 
         def put(m: re.Match) -> str:
             if m.group(1) is None:  # a tag
-                return placeholder.sub(lambda p: html.escape(self.source(int(p[1]))), m[0])
-            return self.image(int(m.group(1)))
+                return _PLACEHOLDER.sub(lambda p: self.escaped_source(p), m[0])
+            return self.image(int(m.group(2))) if self.mine(m) else m[0]
 
-        return re.sub(rf"<[^>]*>|SWMATH{self.nonce}N(\d+)X", put, rendered)
+        return _TAG_OR_PLACEHOLDER.sub(put, rendered) if self.held else rendered
 
 
 def _sources(text: str, env: dict) -> str:
     """Code shows its formulas as written."""
     formulas: _Formulas | None = env.get("formulas")
-    if formulas is None:
+    if formulas is None or not formulas.held:
         return text
-    return formulas.pattern().sub(lambda m: formulas.source(int(m.group(1))), text)
+    return formulas.sources_in(text)
 
 
 def render_markdown(text: str) -> str:
+    return _render(text, {})
+
+
+def render_with_code(text: str, budget: FormulaBudget | None = None) -> tuple[str, list[str]]:
+    """The HTML with a "Copy code" link on each code block, and the blocks as written. The
+    parts of one answer (core/blocks.py) share one `budget`."""
+    blocks: list[str] = []
+    return _render(text, {"code": blocks}, budget), blocks
+
+
+def _render(text: str, env: dict, budget: FormulaBudget | None = None) -> str:
     text, rest = text[:MAX_MARKDOWN_CHARS], text[MAX_MARKDOWN_CHARS:]
-    formulas = _Formulas()
+    formulas = _Formulas(budget)
     held = MATH.sub(formulas.hold, text) if "$" in text or "\\" in text else text
-    rendered = formulas.put_back(_markdown().render(held, {"formulas": formulas}))
+    rendered = formulas.put_back(_markdown().render(held, {**env, "formulas": formulas}))
     if rest:  # shown as written: bounded time for any length
         rendered += "<p>" + html.escape(rest).replace("\n", "<br/>") + "</p>"
     return rendered

@@ -1,5 +1,6 @@
-"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop and Regenerate; a
-file dropped here is offered to the conversation to ask about (files_dropped), not pasted."""
+"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop, Regenerate and
+Quiz me (the last two only once the conversation has a question of the user's); a file dropped
+here is offered to the conversation to ask about (files_dropped), not pasted."""
 
 from __future__ import annotations
 
@@ -79,18 +80,8 @@ class Composer(QWidget):
             "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
         )
         self.quiz_button.clicked.connect(self.quiz)
-        self.assistant_box = QComboBox(
-            toolTip="Who answers: switch at any time; the conversation so far stays"
-        )
-        self.level_box = QComboBox(toolTip="The learner's level", visible=False)
-        self.assistant_box.currentIndexChanged.connect(self._assistant_picked)
-        self.level_box.currentIndexChanged.connect(self._assistant_picked)
         self.assistants: dict[str, Assistant] = {}
-        picker = QHBoxLayout()
-        picker.addWidget(QLabel("Assistant:"))
-        picker.addWidget(self.assistant_box)
-        picker.addWidget(self.level_box)
-        picker.addStretch(1)
+        picker = self._picker()
         buttons = QVBoxLayout()
         for button in (
             self.send_button,
@@ -107,6 +98,23 @@ class Composer(QWidget):
         layout.addLayout(picker)
         layout.addLayout(row)
         self.busy = False
+        self.topic = False  # the conversation has a question of the user's
+        self._enable()
+
+    def _picker(self) -> QHBoxLayout:
+        """Who answers (and, for the tutor, the learner's level)."""
+        self.assistant_box = QComboBox(
+            toolTip="Who answers: switch at any time; the conversation so far stays"
+        )
+        self.level_box = QComboBox(toolTip="The learner's level", visible=False)
+        self.assistant_box.currentIndexChanged.connect(self._assistant_picked)
+        self.level_box.currentIndexChanged.connect(self._assistant_picked)
+        picker = QHBoxLayout()
+        picker.addWidget(QLabel("Assistant:"))
+        picker.addWidget(self.assistant_box)
+        picker.addWidget(self.level_box)
+        picker.addStretch(1)
+        return picker
 
     def set_assistants(self, assistants: dict[str, Assistant], current: str) -> None:
         self.assistants = assistants
@@ -147,12 +155,24 @@ class Composer(QWidget):
             self.send_requested.emit(text)
 
     def quiz(self) -> None:
-        if not self.busy:
+        if not self.busy and self.topic:
             self.send_requested.emit(QUIZ_PROMPT)
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
-        self.quiz_button.setEnabled(not busy)
-        self.send_button.setEnabled(not busy)
-        self.regenerate_button.setEnabled(not busy)
-        self.stop_button.setEnabled(busy)
+        self._enable()
+
+    def set_topic(self, topic: bool) -> None:
+        """Whether the conversation has a question of the user's: without one, Regenerate has
+        nothing to answer and Quiz me no topic (its words would become the title)."""
+        self.topic = topic
+        self._enable()
+
+    def _enable(self) -> None:
+        self.send_button.setEnabled(not self.busy)
+        self.stop_button.setEnabled(self.busy)
+        self.regenerate_button.setEnabled(not self.busy and self.topic)
+        self.quiz_button.setEnabled(not self.busy and self.topic)
+        why = "" if self.topic else " (after your first message)"
+        self.regenerate_button.setToolTip(f"Answer the last message again{why}")
+        self.quiz_button.setToolTip(f"Questions on what we have been talking about{why}")

@@ -24,6 +24,7 @@ from desktop_app.services.archive import ArchiveService
 from desktop_app.services.chat import ChatService
 from desktop_app.services.knowledge import KnowledgeService
 from desktop_app.services.models import ModelService
+from desktop_app.services.rendering import RenderAhead
 from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
 from desktop_app.ui.composer import Composer
@@ -55,7 +56,7 @@ class MainWindow(QMainWindow):
         self.search = SearchPanel()
         self.archive = ArchiveService(stores, self)
         self.links = LinkPolicy(self.knowledge.is_indexed)  # what a link in an answer may open
-        self.view = ChatView(self.links)
+        self.view = ChatView(self.links, RenderAhead(self))
         self.composer = Composer()
         self.panel = ConversationPanel()
         self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         self.archive.exported.connect(self.show_notice)
         self.archive.failed.connect(self.show_notice)
         self.archive.imported.connect(self._on_imported)
+        self.view.notice.connect(self.show_notice)
+        self.view.topic_changed.connect(self.composer.set_topic)
 
     # -- conversations ------------------------------------------------------------------------
     def refresh_conversations(self, select: int | None = None) -> None:
@@ -180,7 +183,7 @@ class MainWindow(QMainWindow):
         self.conversations.set_conversations(rows, select=target)
 
     def open_conversation(self, conversation_id: int) -> None:
-        if conversation_id == self.current and self.view.widgets:
+        if conversation_id == self.current and self.view.rows:
             return
         self.current = conversation_id
         self.stores.call(
@@ -267,7 +270,7 @@ class MainWindow(QMainWindow):
             self.show_notice(summary)
 
     def regenerate(self) -> None:
-        if self.current is not None:
+        if self.current is not None and self.view.has_topic():
             self.chat.regenerate(self.current)
 
     def edit_message(self, message_id: int) -> None:

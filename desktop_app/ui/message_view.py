@@ -1,345 +1,403 @@
-"""The chat transcript: one widget per message, Markdown rendered to Qt rich text. Messages
-are outside text: the body is a SafeText (no resource loads; links go through the LinkPolicy),
-everything else from the message is plain text."""
+"""The chat transcript. A conversation may hold thousands of messages: only those near the
+visible area have a MessageWidget (a contiguous run of them); older ones are made as the user
+scrolls up, a few milliseconds at a time between frames, and far ones are let go, so opening,
+scrolling and memory do not grow with the conversation. What the user reads stays in place
+while messages are made or let go above it; at the bottom the view follows the newest text.
+Messages are outside text: see message_widget.py."""
 
 from __future__ import annotations
 
-import html
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QScrollArea, QStyle, QVBoxLayout, QWidget
 
 from desktop_app.core import store as st
-from desktop_app.core.assistants import think
-from desktop_app.core.assistants.registry import load_assistants
-from desktop_app.core.assistants.specialist import sources_footer
-from desktop_app.core.render import render_markdown
 from desktop_app.core.turn import left_out_ids
+from desktop_app.services.rendering import RenderAhead
 from desktop_app.ui.links import LinkPolicy
-from desktop_app.ui.safe_text import SafeText, plain_tooltip
+from desktop_app.ui.message_widget import MessageWidget
+from desktop_app.ui.prerender import Prerender
 
-ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
-STATUS_NOTES = {
-    st.STOPPED: "Stopped by you.",
-    st.INTERRUPTED: "Interrupted.",
-    st.ERROR: "No answer.",
-}
+__all__ = ["ChatView", "MessageWidget"]
 
-
-class MessageWidget(QFrame):
-    edit_requested = Signal(int)  # this message's id (a question of the user's)
-    version_requested = Signal(int)  # the id of the version to show instead of this one
-    continue_requested = Signal(int)  # this answer's id: it was cut by the length limit
-
-    def __init__(self, row: dict[str, Any], links: LinkPolicy | None = None):
-        super().__init__()
-        self.links = links or LinkPolicy()
-        self.row = dict(row)
-        self.text = row.get("content", "")
-        self.setObjectName(f"message-{row['role']}")
-        self.role_label = QLabel(f"<b>{html.escape(ROLE_NAMES.get(row['role'], row['role']))}</b>")
-        self.copy_button = QToolButton(text="Copy", toolTip="Copy this message as text")
-        self.copy_button.clicked.connect(self.copy)
-        self.body = SafeText()
-        self.body.anchorClicked.connect(self._open_link)
-        self.reasoning_button = QToolButton(text="Show reasoning", checkable=True, visible=False)
-        self.reasoning_button.toggled.connect(self._toggle_reasoning)
-        self.reasoning = _plain_label()
-        self.reasoning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reasoning.setStyleSheet("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
-        self.sources: SafeText | None = None  # made for answers that cite documents
-        self.check_note = _plain_label()
-        self.note = _plain_label()
-        self.note.setStyleSheet("color: #a33;")
-        self.left_out_note = QLabel(
-            "Left out of the model's view: the conversation outgrew its context.",
-            visible=False,
-            wordWrap=True,
-        )
-        self.left_out_note.setStyleSheet("color: #777; font-style: italic;")
-        self._history_controls()
-        layout = QVBoxLayout(self)
-        layout.addLayout(self._header())
-        layout.addWidget(self.left_out_note)
-        layout.addWidget(self.reasoning)
-        layout.addWidget(self.body)
-        layout.addWidget(self.check_note)
-        layout.addWidget(self.note)
-        layout.addWidget(self.cut)
-        self._render()
-        self.set_row(row)
-
-    def _header(self) -> QHBoxLayout:
-        """Who wrote it and its versions; the buttons on the right."""
-        header = QHBoxLayout()
-        header.addWidget(self.role_label)
-        header.addWidget(self.versions)
-        header.addStretch(1)
-        for button in (self.reasoning_button, self.edit_button, self.copy_button):
-            header.addWidget(button)
-        return header
-
-    def _history_controls(self) -> None:
-        """Versions ‹ 2/3 ›, Edit (the user's messages), and Continue under a cut answer."""
-        self.versions = Versions()
-        self.versions.chosen.connect(self.version_requested)
-        self.edit_button = QToolButton(
-            text="Edit",
-            visible=self.row["role"] == "user",
-            toolTip="Change this message and send it again: a new branch starts here; the old "
-            "one stays (‹ › switch between them)",
-        )
-        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.row["id"]))
-        self.cut = CutNote()
-        self.cut.button.clicked.connect(lambda: self.continue_requested.emit(self.row["id"]))
-
-    def _render(self) -> None:
-        streaming = self.row.get("status") == st.STREAMING
-        reasoning, answer = think.split_answer(self.text)
-        if reasoning:  # folded by default; the toggle shows it
-            self.reasoning.setText(reasoning.strip())
-            self.reasoning_button.show()
-            if not answer.strip() and streaming:
-                answer = "*Thinking…*"
-        self.body.setText(render_markdown(answer) if answer else ("…" if streaming else ""))
-
-    def _open_link(self, url: QUrl) -> None:
-        self.links.open(url, self)
-
-    def _toggle_reasoning(self, shown: bool) -> None:
-        self.reasoning.setVisible(shown)
-        self.reasoning_button.setText("Hide reasoning" if shown else "Show reasoning")
-
-    def append_text(self, text: str) -> None:
-        self.text += text
-        self._render()
-
-    def set_row(self, row: dict[str, Any]) -> None:
-        self.row.update(row)
-        self.text = self.row.get("content", self.text)
-        self._render()
-        status = self.row.get("status")
-        note = STATUS_NOTES.get(status, "")
-        if self.row.get("error"):
-            note = f"{note} {self.row['error']}".strip()
-        self.note.setText(note)
-        self.note.setVisible(bool(note))
-        extras = {**(self.row.get("extras") or {}), **_top_level_extras(self.row)}
-        self._show_check(extras)
-        self._show_sources(extras.get("sources") or [])
-        self.setToolTip(plain_tooltip(_metadata(self.row)))
-        self.versions.show_versions(self.row.get("siblings") or [], self.row["id"])
-        cut = self.row.get("finish_reason") == "length" and status == st.COMPLETE
-        self.cut.setVisible(cut and self.row.get("role") == "assistant")
-
-    def _show_sources(self, sources: list[dict[str, Any]]) -> None:
-        if sources and self.sources is None:
-            self.sources = SafeText()
-            self.sources.anchorClicked.connect(self._open_link)
-            layout = self.layout()
-            layout.insertWidget(layout.indexOf(self.check_note), self.sources)
-        if self.sources is not None:
-            self.sources.setText(render_markdown(sources_footer(sources)) if sources else "")
-            self.sources.setVisible(bool(sources))
-
-    def _show_check(self, extras: dict[str, Any]) -> None:
-        checked = extras.get("math_check") or ""
-        failed = any(not c.get("ok", True) for c in extras.get("checks") or [])
-        self.check_note.setText(("⚠ " if failed else "✓ ") + checked if checked else "")
-        self.check_note.setStyleSheet(
-            "color: #b35900; font-weight: bold;" if failed else "color: #1a7f37;"
-        )
-        self.check_note.setVisible(bool(checked))
-
-    def set_left_out(self, left_out: bool) -> None:
-        self.left_out_note.setVisible(left_out)
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.text)
-
-
-class Versions(QWidget):
-    """‹ 2/3 ›: the versions of a message (regenerated answers, edited questions)."""
-
-    chosen = Signal(int)  # the id of the version to show
-
-    def __init__(self) -> None:
-        super().__init__(visible=False)
-        self.ids: list[int] = []
-        self.at = 0
-        self.previous = QToolButton(text="‹", toolTip="The previous version")
-        self.next = QToolButton(text="›", toolTip="The next version")
-        self.label = QLabel()
-        self.previous.clicked.connect(lambda: self._go(-1))
-        self.next.clicked.connect(lambda: self._go(1))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for part in (self.previous, self.label, self.next):
-            row.addWidget(part)
-
-    def show_versions(self, ids: list[int], current: int) -> None:
-        self.ids, self.at = list(ids), ids.index(current) if current in ids else 0
-        self.label.setText(f"{self.at + 1}/{len(ids)}")
-        self.previous.setEnabled(self.at > 0)
-        self.next.setEnabled(self.at < len(ids) - 1)
-        self.setVisible(len(ids) > 1)
-
-    def _go(self, step: int) -> None:
-        if 0 <= self.at + step < len(self.ids):
-            self.chosen.emit(self.ids[self.at + step])
-
-
-class CutNote(QWidget):
-    """Under an answer cut by the length limit: says so, and offers to go on."""
-
-    def __init__(self) -> None:
-        super().__init__(visible=False)
-        self.label = QLabel("Cut at the answer length limit.")
-        self.label.setStyleSheet("color: #777; font-style: italic;")
-        self.button = QToolButton(text="Continue", toolTip="Go on with this answer")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label)
-        row.addWidget(self.button)
-        row.addStretch(1)
-
-
-def _top_level_extras(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("math_check", "checks", "sources") if row.get(k)}
-
-
-def _plain_label() -> QLabel:
-    """A hidden, wrapping label for outside text, never read as rich text."""
-    return QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
-
-
-def _metadata(row: dict[str, Any]) -> str:
-    if row.get("role") != "assistant":
-        return row.get("created_at") or ""
-    parts = [f"{row.get('model_id') or '?'} {row.get('quant') or ''}".strip()]
-    assistant = load_assistants().get(row.get("assistant_id") or "")
-    if assistant is not None:
-        parts.insert(0, assistant.name)
-    if row.get("n_ctx"):
-        parts.append(f"context {row['n_ctx']}")
-    if row.get("tokens_per_s"):
-        parts.append(f"{row['tokens_per_s']:.1f} tokens/s")
-    if row.get("ttft_s"):
-        parts.append(f"first token {row['ttft_s'] * 1000:.0f} ms")
-    if row.get("completion_tokens"):
-        parts.append(f"{row['prompt_tokens']} + {row['completion_tokens']} tokens")
-    return " · ".join(parts)
+PREFETCH_SCREENS = 1.0  # made ahead of the visible area, on each side
+RELEASE_SCREENS = 3.0  # let go beyond this distance from it
+MAX_WIDGETS = 60  # whatever the heights, never more (the visible area excepted)
+MIN_WIDGETS = 24  # whatever the heights, as many (a short conversation has all its widgets)
+OPEN_BUDGET_S = 0.15  # at opening, this long at most before the first frame
+TICK_S = 0.004  # work per turn of the event loop while filling, so frames keep coming
+AHEAD_ROWS = 12  # messages beyond those with widgets, rendered ahead (off the GUI thread)
+FIRST = 2  # the first message's place in the column, after the two notes
+FOLLOW_SLACK_PX = 8
+TARGET_MARGIN_PX = 40  # a message scrolled to (a search hit) sits this far below the top
 
 
 class ChatView(QScrollArea):
-    """A vertical list of MessageWidgets that follows the newest text while at the bottom."""
+    """The messages of one conversation, top to bottom, following the newest text while at
+    the bottom. `widgets` holds the messages that have a widget now, top to bottom."""
 
+    notice = Signal(str)  # plain words for the status line
+    topic_changed = Signal(bool)  # whether the conversation has a question of the user's
     edit_requested = Signal(int)  # a message's id (MessageWidget's signals, passed on)
     version_requested = Signal(int)
     continue_requested = Signal(int)
 
-    def __init__(self, links: LinkPolicy | None = None) -> None:
+    def __init__(self, links: LinkPolicy | None = None, ahead: RenderAhead | None = None):
         super().__init__()
         self.links = links or LinkPolicy()  # its `notice` says why a link was not opened
+        self.ahead = ahead  # renders messages ahead of need, off the GUI thread (or None)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         container = QWidget()
         self.column = QVBoxLayout(container)
-        self.column.addStretch(1)
+        self.older_note = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, visible=False)
+        self.older_note.setStyleSheet("color: #888;")
         self.empty_hint = QLabel(
             "Ask anything. Everything stays on this computer.",
             alignment=Qt.AlignmentFlag.AlignCenter,
         )
         self.empty_hint.setStyleSheet("color: #888; font-size: 15px;")
-        self.column.insertWidget(0, self.empty_hint)
+        self.column.addWidget(self.older_note)
+        self.column.addWidget(self.empty_hint)
+        self.column.addStretch(1)
         self.setWidget(container)
-        self.widgets: dict[int, MessageWidget] = {}
+        self.rows: list[dict[str, Any]] = []  # every message of the conversation
+        self._index: dict[int, int] = {}  # message id → place in rows
+        self.widgets: dict[int, MessageWidget] = {}  # rows[_lo:_hi], top to bottom
+        self._lo = self._hi = 0
+        self._left_out: set[int] = set()
+        self._waiting_since: dict[int, float] = {}  # answers awaiting their first token
+        self._ahead_of = (0, 0, 0)  # the window last rendered ahead of: (_lo, _hi, rows)
+        self._topic = False
         self._follow = True
-        self._target: int | None = None  # a message to keep in view (a search hit)
-        self.verticalScrollBar().valueChanged.connect(self._track_follow)
-        self.verticalScrollBar().rangeChanged.connect(self._keep_following)
+        self._anchor: tuple[int, int] | None = None  # (message id, its top - scroll value)
+        self._adjusting = False
+        self._waiting = False  # widgets are wanted whose text is being rendered ahead
+        self._filler = QTimer(self, singleShot=True, interval=0)
+        self._filler.timeout.connect(self._fill)
+        self._prerender = Prerender(ahead, self._filler.start)
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._track)
+        bar.rangeChanged.connect(self._range_changed)
 
+    # -- what the window calls ----------------------------------------------------------------
     def clear(self) -> None:
-        for widget in self.widgets.values():
-            widget.deleteLater()
-        self.widgets.clear()
+        with self._keeping_position():
+            self._release(self._lo, self._hi)
+            self.rows, self._index = [], {}
+            self._lo = self._hi = 0
+            self._left_out.clear()
+            self._waiting_since.clear()
+            self._prerender.forget()
+            self._ahead_of = (0, 0, 0)
+            self._waiting = False
+            self._follow = True
         self.empty_hint.show()
-        self._follow, self._target = True, None
+        self._show_older_note()
+        self._set_topic(False)
 
     def show_messages(self, rows: list[dict[str, Any]]) -> None:
+        """Open a conversation at its newest message: widgets for what fills the window now,
+        the ones just above it between the next frames."""
         self.clear()
-        for row in rows:
-            self.add_message(row)
-        latest = next((r for r in reversed(rows) if r["role"] == "assistant"), None)
-        self.mark_left_out(left_out_ids(rows, latest.get("context_left_out", 0) if latest else 0))
+        self.rows = [dict(row) for row in rows]
+        self._index = {row["id"]: i for i, row in enumerate(self.rows)}
+        self._lo = self._hi = len(self.rows)
+        latest = next((r for r in reversed(self.rows) if r["role"] == "assistant"), None)
+        self.mark_left_out(
+            left_out_ids(self.rows, latest.get("context_left_out", 0) if latest else 0)
+        )
+        self._open_at_bottom()
+        self._set_topic(any(_is_question(row) for row in self.rows))
 
-    def add_message(self, row: dict[str, Any]) -> MessageWidget:
-        """Show a message; one already shown (loaded and announced at once) is updated."""
-        if row["id"] in self.widgets:
-            self.widgets[row["id"]].set_row(row)
-            return self.widgets[row["id"]]
-        widget = MessageWidget(row, self.links)
-        widget.edit_requested.connect(self.edit_requested)
-        widget.version_requested.connect(self.version_requested)
-        widget.continue_requested.connect(self.continue_requested)
-        self.widgets[row["id"]] = widget
-        self.column.insertWidget(self.column.count() - 1, widget)
+    def add_message(self, row: dict[str, Any]) -> MessageWidget | None:
+        """Show a message at the bottom (and go there); one already shown (loaded and announced
+        at once) is updated."""
+        if row["id"] in self._index:
+            self.set_row(row["id"], row)
+            return self.widgets.get(row["id"])
+        if self._hi < len(self.rows):  # far up: the newest have no widgets now
+            with self._keeping_position():
+                self._release(self._lo, self._hi)
+                self._lo = self._hi = len(self.rows)
+        self.rows.append(dict(row))
+        self._index[row["id"]] = len(self.rows) - 1
+        if row.get("status") == st.STREAMING and not row.get("content"):
+            self._waiting_since[row["id"]] = time.monotonic()
+        self._follow = True
+        with self._keeping_position():
+            self._make(self._hi)
         self.empty_hint.hide()
-        self._follow, self._target = True, None
-        return widget
+        self._set_topic(self._topic or _is_question(row))
+        self._filler.start()
+        return self.widgets[row["id"]]
 
     def shown_messages(self) -> list[MessageWidget]:
-        """The message widgets in the layout, top to bottom."""
-        items = (self.column.itemAt(i).widget() for i in range(self.column.count()))
-        return [w for w in items if isinstance(w, MessageWidget)]
+        """The message widgets there are now, top to bottom."""
+        return list(self.widgets.values())
 
     def remove_message(self, message_id: int) -> None:
-        widget = self.widgets.pop(message_id, None)
-        if widget is not None:
-            widget.deleteLater()
+        place = self._index.pop(message_id, None)
+        if place is None:
+            return
+        with self._keeping_position():
+            if message_id in self.widgets:
+                self._discard(self.widgets.pop(message_id))
+            del self.rows[place]
+            for i in range(place, len(self.rows)):
+                self._index[self.rows[i]["id"]] = i
+            self._lo -= place < self._lo
+            self._hi -= place < self._hi
+        self._waiting_since.pop(message_id, None)
+        self._set_topic(any(_is_question(row) for row in self.rows))
+        self._filler.start()
 
     def append_text(self, message_id: int, text: str) -> None:
+        place = self._index.get(message_id)
+        if place is None:
+            return
+        row = self.rows[place]
+        row["content"] = row.get("content", "") + text
         if message_id in self.widgets:
             self.widgets[message_id].append_text(text)
 
     def set_row(self, message_id: int, row: dict[str, Any]) -> None:
+        place = self._index.get(message_id)
+        if place is None:
+            return
+        self.rows[place].update(row)
         if message_id in self.widgets:
             self.widgets[message_id].set_row(row)
 
     def mark_left_out(self, ids: list[int]) -> None:
         """Mark the messages the model no longer sees (the oldest ones, as the turn reported)."""
-        left_out = set(ids)
+        self._left_out = set(ids)
         for message_id, widget in self.widgets.items():
-            widget.set_left_out(message_id in left_out)
+            widget.set_left_out(message_id in self._left_out)
 
     def scroll_to(self, message_id: int) -> None:
-        """Show the message (a search hit) instead of following the newest one; kept in view
-        while the layout settles."""
-        if message_id in self.widgets:
-            self._follow, self._target = False, message_id
-            QTimer.singleShot(0, self._show_target)
+        """Show the message (a search hit) near the top instead of following the newest one:
+        widgets are made around it (the ones between are let go), then filled in as usual."""
+        place = self._index.get(message_id)
+        if place is None:
+            return
+        self._follow = False
+        if message_id not in self.widgets:
+            with self._keeping_position():
+                self._release(self._lo, self._hi)
+                self._lo = self._hi = place
+                self._make(place)
+        self._anchor = (message_id, TARGET_MARGIN_PX)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._restore_position()
+        self._show_older_note()
+        self._filler.start()
 
-    def _show_target(self) -> None:
-        widget = self.widgets.get(self._target) if self._target is not None else None
-        if widget is not None:
-            self.ensureWidgetVisible(widget, 0, 40)
+    def has_topic(self) -> bool:
+        """Whether the user has asked something here (Regenerate and Quiz me need it)."""
+        return self._topic
 
-    def _track_follow(self, value: int) -> None:
+    def scroll_to_bottom(self) -> None:
+        if self._hi < len(self.rows):
+            with self._keeping_position():
+                self._release(self._lo, self._hi)
+                self._lo = self._hi = len(self.rows)
+            self._open_at_bottom()
+        self._follow = True
+        self._restore_position()
+
+    def busy(self) -> bool:
+        """Whether widgets are still to be made (between frames, or once rendered ahead)."""
+        return self._filler.isActive() or self._waiting
+
+    # -- making and letting go ------------------------------------------------------------------
+    def _open_at_bottom(self) -> None:
+        deadline = time.perf_counter() + OPEN_BUDGET_S
+        self._follow = True
+        with self._keeping_position():
+            height, screen = 0, self.viewport().height()
+            while self._lo > 0 and height < screen and time.perf_counter() < deadline:
+                height += self._make(self._lo - 1)
+        self.empty_hint.setVisible(not self.rows)
+        self._show_older_note()
+        self._filler.start()
+
+    def _fill(self) -> None:
+        """One turn of making widgets near the visible area and letting far ones go."""
+        deadline = time.perf_counter() + TICK_S
+        more = False
+        with self._keeping_position():
+            above, below = self._margins()
+            ahead = self.viewport().height() * PREFETCH_SCREENS
+            while len(self.widgets) < MAX_WIDGETS or min(above, below) < 0:
+                if time.perf_counter() > deadline:
+                    more = True
+                    break
+                place = self._next_place(above, below, ahead)
+                if place is None:
+                    break
+                if place == self._hi:
+                    below += self._make(place)
+                else:
+                    above += self._make(place)
+            self._let_go_of_far_ones()
+        self._show_older_note()
+        self._render_ahead()
+        if more:
+            self._filler.start()
+
+    def _next_place(self, above: float, below: float, ahead: float) -> int | None:
+        """The row to make a widget for next: below first (the newest), then above; None when
+        both sides reach far enough, or what they need is still being rendered ahead."""
+        few = len(self.widgets) < MIN_WIDGETS
+        sides = ((self._hi, below), (self._lo - 1, above))
+        wanted = [
+            (place, margin)
+            for place, margin in sides
+            if (margin < ahead or few) and 0 <= place < len(self.rows)
+        ]
+        # The visible area cannot wait; the rest waits for its rendering ahead, if any.
+        ready = [p for p, margin in wanted if margin < 0 or self._prerender.ready(self.rows[p])]
+        self._waiting = bool(wanted) and not ready
+        return ready[0] if ready else None
+
+    def _render_ahead(self) -> None:
+        """Ask for the messages just beyond those with widgets, nearest first."""
+        if self._ahead_of != (self._lo, self._hi, len(self.rows)):
+            self._ahead_of = (self._lo, self._hi, len(self.rows))
+            above = self.rows[max(0, self._lo - AHEAD_ROWS) : self._lo][::-1]
+            self._prerender.ask(above + self.rows[self._hi : self._hi + AHEAD_ROWS])
+
+    def _margins(self) -> tuple[float, float]:
+        """How far the widgets reach above and below the visible area, in pixels."""
+        if not self.widgets:
+            return 0.0, 0.0
+        top = self.verticalScrollBar().value()
+        first, last = next(iter(self.widgets.values())), next(reversed(self.widgets.values()))
+        bottom = top + self.viewport().height()
+        return float(top - first.y()), float(last.y() + last.height() - bottom)
+
+    def _let_go_of_far_ones(self) -> None:
+        top = self.verticalScrollBar().value()
+        reach = self.viewport().height() * RELEASE_SCREENS
+        bottom = top + self.viewport().height()
+        while self._hi - self._lo > MIN_WIDGETS:
+            first = self.widgets[self.rows[self._lo]["id"]]
+            if first.y() + first.height() >= top - reach:
+                break
+            self._release(self._lo, self._lo + 1)
+            self._lo += 1
+        while self._hi - self._lo > MIN_WIDGETS:
+            last = self.widgets[self.rows[self._hi - 1]["id"]]
+            if last.y() <= bottom + reach:
+                break
+            self._release(self._hi - 1, self._hi)
+            self._hi -= 1
+
+    def _make(self, place: int) -> int:
+        """A widget for rows[place], just above or below the others; its height, guessed."""
+        row = self.rows[place]
+        widget = MessageWidget(
+            row,
+            self.links,
+            cache=self._prerender.cache,
+            waiting_since=self._waiting_since.get(row["id"]),
+            width_hint=self._text_width(),
+        )
+        widget.set_left_out(row["id"] in self._left_out)
+        widget.notice.connect(self.notice)
+        widget.edit_requested.connect(self.edit_requested)
+        widget.version_requested.connect(self.version_requested)
+        widget.continue_requested.connect(self.continue_requested)
+        if place == self._hi:
+            self.column.insertWidget(FIRST + self._hi - self._lo, widget)
+            self.widgets[row["id"]] = widget
+            self._hi += 1
+        else:
+            self.column.insertWidget(FIRST, widget)
+            self.widgets = {row["id"]: widget, **self.widgets}
+            self._lo -= 1
+        widget.show()  # now, not at the next turn of the loop: the column is laid out at once
+        return widget.sizeHint().height() + self.column.spacing()
+
+    def _release(self, start: int, end: int) -> None:
+        for row in self.rows[start:end]:
+            widget = self.widgets.pop(row["id"], None)
+            if widget is not None:
+                self._discard(widget)
+
+    def _discard(self, widget: MessageWidget) -> None:
+        widget.hide()
+        self.column.removeWidget(widget)
+        widget.deleteLater()
+
+    def _text_width(self) -> int:
+        """The width a message's text will have: as any laid-out message's, or worked out."""
+        for widget in self.widgets.values():
+            if widget.content.testAttribute(Qt.WidgetAttribute.WA_Resized):
+                return widget.content.width()
+        style, column = self.style(), self.column.contentsMargins()
+        inner = style.pixelMetric(QStyle.PixelMetric.PM_LayoutLeftMargin)
+        inner += style.pixelMetric(QStyle.PixelMetric.PM_LayoutRightMargin)
+        return self.viewport().width() - column.left() - column.right() - inner
+
+    def _show_older_note(self) -> None:
+        self.older_note.setText(f"{self._lo:,} earlier messages: scroll up to see them")
+        self.older_note.setVisible(self._lo > 0)
+
+    # -- keeping what the user reads in place -----------------------------------------------------
+    @contextmanager
+    def _keeping_position(self) -> Iterator[None]:
+        """Widgets made or let go inside: what the user reads stays where it is on screen (or
+        the view stays at the bottom, when it follows)."""
+        was, self._adjusting = self._adjusting, True
+        try:
+            yield
+        finally:
+            # Lay the column out now, before anything is painted, then put the view back.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self._adjusting = was
+            if not was:
+                self._restore_position()
+
+    def _restore_position(self) -> None:
         bar = self.verticalScrollBar()
-        self._follow = value >= bar.maximum() - 8
+        if self._follow:
+            bar.setValue(bar.maximum())
+        elif self._anchor is not None and self._anchor[0] in self.widgets:
+            message_id, offset = self._anchor
+            bar.setValue(self.widgets[message_id].y() - offset)
 
-    def _keep_following(self, _min: int, maximum: int) -> None:
-        if self._target is not None:
-            QTimer.singleShot(0, self._show_target)
-        elif self._follow:
-            QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(maximum))
+    def _range_changed(self, _minimum: int, _maximum: int) -> None:
+        if not self._adjusting:  # a message grew (streaming) or the window was resized
+            self._restore_position()
+
+    def _track(self, value: int) -> None:
+        """The user scrolled (or the view was put back): what is read now, whether at the
+        bottom, and widgets to make or let go."""
+        if self._adjusting:
+            return
+        bar = self.verticalScrollBar()
+        self._follow = self._hi == len(self.rows) and value >= bar.maximum() - FOLLOW_SLACK_PX
+        self._anchor = next(
+            ((i, w.y() - value) for i, w in self.widgets.items() if w.y() + w.height() > value),
+            None,
+        )
+        self._filler.start()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._filler.start()
+
+    def _set_topic(self, topic: bool) -> None:
+        if topic != self._topic:
+            self._topic = topic
+            self.topic_changed.emit(topic)
+
+
+def _is_question(row: dict[str, Any]) -> bool:
+    return row.get("role") == "user" and bool(row.get("content", "").strip())

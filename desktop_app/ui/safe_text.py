@@ -56,6 +56,7 @@ class SafeText(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._html = ""
+        self.width_hint = 0  # the width it will be given, when its owner knows it
         self.setDocument(SafeDocument(self))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
@@ -72,19 +73,28 @@ class SafeText(QTextBrowser):
         return super().document()  # type: ignore[return-value]
 
     def setText(self, html: str) -> None:
-        """Shows `html` (QLabel's name, so views read alike)."""
+        """Shows `html` (QLabel's name, so views read alike). The document is laid out once,
+        at the width the text will have (QTextEdit.setHtml lays it out again and again)."""
         self._html = html
-        self.setHtml(html)
+        self._set_width()
+        self.document().setHtml(html)
         self._fit()
 
     def text(self) -> str:
         """The HTML last given (Qt's toHtml() is its own rewrite of it)."""
         return self._html
 
-    def _fit(self) -> None:
-        width = self.viewport().width()
-        if width > 0:
+    def _set_width(self) -> None:
+        # Before its first layout a widget has a stand-in size: the width hint, when known,
+        # saves laying the text out at the wrong width first. Qt lays the whole document out
+        # again on every setTextWidth, even to the same width.
+        resized = self.testAttribute(Qt.WidgetAttribute.WA_Resized)
+        width = self.viewport().width() if resized else self.width_hint
+        if width > 0 and width != self.document().textWidth():
             self.document().setTextWidth(width)
+
+    def _fit(self) -> None:
+        self._set_width()
         height = int(self.document().size().height() + 0.99) + 2 * self.frameWidth()
         if height != self.height():
             self.setFixedHeight(height)

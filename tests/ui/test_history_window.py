@@ -125,9 +125,11 @@ def test_search_finds_old_messages_and_opens_the_conversation_there(qtbot, app: 
     app.window.show()
     qtbot.mouseClick(results.viewport(), LEFT, pos=results.visualItemRect(target).center())
     qtbot.waitUntil(lambda: message_id in app.window.view.widgets, timeout=WAIT)
-    bar = app.window.view.verticalScrollBar()
-    qtbot.waitUntil(lambda: not app.window.view.widgets[message_id].visibleRegion().isEmpty())
-    assert bar.value() < bar.maximum()
+    bar, view = app.window.view.verticalScrollBar(), app.window.view
+    qtbot.waitUntil(lambda: not view.busy(), timeout=WAIT)  # the messages around it are made
+    assert not view.widgets[message_id].visibleRegion().isEmpty()
+    assert bar.value() < bar.maximum()  # not at the newest message
+    assert len(view.widgets) < 81  # only those near the hit have widgets
     app.window.search.box.clear()
     qtbot.waitUntil(lambda: not app.window.conversations.isHidden(), timeout=WAIT)
 

@@ -45,10 +45,23 @@ def test_tutor_has_a_learner_level_and_quiz_me(qtbot, app) -> None:
     assert (app.chat.assistant.id, app.chat.level) == ("tutor", "child")
     assert app.settings["assistant"] == "tutor"
     assert not composer.quiz_button.isHidden()
+    # No topic yet: Quiz me (and Regenerate) would send words the user never wrote.
+    assert not composer.quiz_button.isEnabled() and not composer.regenerate_button.isEnabled()
+    send_and_wait(qtbot, app, "photosynthesis in plants")
+    assert composer.quiz_button.isEnabled() and composer.regenerate_button.isEnabled()
     with qtbot.waitSignal(app.chat.generation_finished, timeout=WAIT):
         composer.quiz_button.click()
     asked = app.stores.blocking.messages(app.window.current)
-    assert asked[0]["content"].startswith("Quiz me:") and asked[1]["assistant_id"] == "tutor"
+    assert asked[2]["content"].startswith("Quiz me:") and asked[3]["assistant_id"] == "tutor"
+    # The conversation keeps the name the user's own words gave it.
+    assert app.stores.blocking.conversation(app.window.current)["title"] == (
+        "photosynthesis in plants"
+    )
+    assert app.window.conversations.titles() == ["photosynthesis in plants"]
+    with qtbot.waitSignal(app.window.conversations.list.model().rowsInserted, timeout=WAIT):
+        app.window.new_conversation()  # an empty one: nothing to quiz on or answer again
+    qtbot.waitUntil(lambda: not composer.quiz_button.isEnabled(), timeout=WAIT)
+    assert not composer.regenerate_button.isEnabled()
 
 
 def test_reasoning_is_folded_with_a_toggle(qtbot) -> None:

@@ -217,6 +217,7 @@ def test_oldest_turns_left_out_are_marked_in_the_view(qtbot, tiny_model) -> None
         assert left_out > 0 and sum(marked) == left_out
         # reopened, the same messages are marked
         smallwise.window.view.show_messages(store.messages(cid))
+        qtbot.waitUntil(lambda: not smallwise.window.view.busy())
         again = [not w.left_out_note.isHidden() for w in smallwise.window.view.widgets.values()]
         assert again == marked
     finally:

@@ -1,0 +1,181 @@
+"""A message's rich text, in parts cut between Markdown blocks (core/blocks.py): a streamed
+answer re-renders only its last part, so an update costs the same however long the answer has
+grown, and a long answer that keeps arriving faster than it renders is redrawn less often.
+Each part is a SafeText (no resource loads); a code block's "Copy code" link copies that block
+here, every other link goes out through `link_clicked` (the owner hands it to the LinkPolicy).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections import OrderedDict
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from desktop_app.core.blocks import cut_points
+from desktop_app.core.render import (
+    COPY_CODE,
+    MAX_MARKDOWN_CHARS,
+    FormulaBudget,
+    render_with_code,
+)
+from desktop_app.ui.safe_text import SafeText
+
+CACHE_CHARS = 16_000_000  # rendered HTML kept for widgets made again (formulas make it large)
+SLOW_RENDER_S = 0.010  # a streamed part slower than this is redrawn less often…
+RENDER_SHARE = 4  # …at most once per this many times its own cost
+
+
+class RenderCache:
+    """Rendered parts by their Markdown, newest last, bounded in characters: a message scrolled
+    out of view and back is not rendered again."""
+
+    def __init__(self, limit: int = CACHE_CHARS) -> None:
+        self.limit, self.size = limit, 0
+        self._items: OrderedDict[str, tuple[str, list[str]]] = OrderedDict()
+
+    def __contains__(self, text: str) -> bool:
+        return text in self._items
+
+    def render(self, text: str, budget: FormulaBudget) -> tuple[str, list[str]]:
+        found = self._items.get(text)
+        if found is not None:
+            self._items.move_to_end(text)
+            return found
+        found = render_with_code(text, budget)
+        self.put((text, found))
+        return found
+
+    def put(self, rendered: tuple[str, tuple[str, list[str]]]) -> None:
+        """A part rendered elsewhere (ahead of need, off the GUI thread)."""
+        text, found = rendered
+        if text not in self._items:
+            self._items[text] = found
+            self.size += len(text) + len(found[0])
+        while self.size > self.limit and len(self._items) > 1:
+            old, (markup, _) = self._items.popitem(last=False)
+            self.size -= len(old) + len(markup)
+
+
+class MarkdownBody(QWidget):
+    link_clicked = Signal(QUrl)  # any link but a code block's Copy
+    code_copied = Signal(str)
+
+    def __init__(self, cache: RenderCache | None = None, width_hint: int = 0) -> None:
+        super().__init__()
+        self.cache = cache or RenderCache()
+        self.budget = FormulaBudget()  # one answer's formula work, shared by its parts
+        self.width_hint = width_hint
+        self.parts: list[SafeText] = []
+        self._shown: list[str | None] = []  # the Markdown (or "\0" and a note) of each part
+        self._code: list[list[str]] = []  # each part's code blocks, for its Copy links
+        self._text, self._cuts = "", []
+        self._pending: str | None = None  # a streamed text waiting for its turn to render
+        self._last_render, self._render_cost = 0.0, 0.0
+        self._timer: QTimer | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self._part(0)
+
+    def text(self) -> str:
+        """The HTML shown, all parts."""
+        return "".join(part.text() for part in self.parts)
+
+    def show_note(self, words: str) -> None:
+        """A line of plain words (a wait, a placeholder) instead of the text."""
+        self._pending = None
+        self._show([f"\0{words}"])
+
+    def show_markdown(self, text: str, streaming: bool = False) -> None:
+        """Show `text`; while streaming, a slow part is redrawn at most every few of its own
+        render times (the newest text always shows at the next turn)."""
+        wait = self._last_render + RENDER_SHARE * self._render_cost - time.perf_counter()
+        if streaming and self._render_cost > SLOW_RENDER_S and wait > 0:
+            self._pending = text
+            self._later(wait)
+            return
+        self._pending = None
+        started = time.perf_counter()
+        self._show(self._pieces(text))
+        self._last_render, self._render_cost = time.perf_counter(), time.perf_counter() - started
+
+    def _later(self, wait: float) -> None:
+        if self._timer is None:
+            self._timer = QTimer(self, singleShot=True)
+            self._timer.timeout.connect(self._show_pending)
+        if not self._timer.isActive():
+            self._timer.start(int(wait * 1000) + 1)
+
+    def _show_pending(self) -> None:
+        if self._pending is not None:
+            self.show_markdown(self._pending)
+
+    def _pieces(self, text: str) -> list[str]:
+        """The parts of `text`; cuts already found in the text so far are kept (they never
+        move as it grows), so a streamed text is scanned from its last cut only."""
+        markdown = text[:MAX_MARKDOWN_CHARS]
+        kept = [c for c in self._cuts if c < len(markdown)]
+        if kept and not markdown.startswith(self._text[: kept[-1]]):
+            kept = []
+        self._cuts = kept + cut_points(markdown, start=kept[-1] if kept else 0)
+        self._text = markdown
+        return _cut(text, self._cuts)
+
+    def _show(self, pieces: list[str]) -> None:
+        for index, piece in enumerate(pieces):
+            if index >= len(self._shown) or self._shown[index] != piece:
+                self._render(self._part(index), index, piece)
+        for part in self.parts[len(pieces) :]:
+            part.deleteLater()
+        del self.parts[len(pieces) :], self._shown[len(pieces) :], self._code[len(pieces) :]
+
+    def _render(self, part: SafeText, index: int, piece: str) -> None:
+        if piece.startswith("\0"):  # plain words, never Markdown
+            markup, code = _plain(piece[1:]), []
+        else:
+            markup, code = self.cache.render(piece, self.budget)
+        part.setText(markup)
+        self._shown[index], self._code[index] = piece, code
+
+    def _part(self, index: int) -> SafeText:
+        while len(self.parts) <= index:
+            part = SafeText()
+            part.width_hint = self.width_hint
+            number = len(self.parts)
+            part.anchorClicked.connect(lambda url, n=number: self._clicked(n, url))
+            self.layout().addWidget(part)
+            self.parts.append(part)
+            self._shown.append(None)  # nothing yet
+            self._code.append([])
+        return self.parts[index]
+
+    def _clicked(self, index: int, url: QUrl) -> None:
+        if url.scheme() != COPY_CODE:
+            self.link_clicked.emit(url)
+            return
+        blocks = self._code[index] if index < len(self._code) else []
+        number = url.path()
+        if number.isdigit() and int(number) < len(blocks):
+            QGuiApplication.clipboard().setText(blocks[int(number)])
+            self.code_copied.emit(blocks[int(number)])
+
+
+def pieces(text: str) -> list[str]:
+    """What a MarkdownBody shows `text` in: its parts as Markdown, then past MAX_MARKDOWN_CHARS
+    the rest as written (marked by a leading NUL)."""
+    return _cut(text, cut_points(text[:MAX_MARKDOWN_CHARS]))
+
+
+def _cut(text: str, cuts: list[int]) -> list[str]:
+    markdown, rest = text[:MAX_MARKDOWN_CHARS], text[MAX_MARKDOWN_CHARS:]
+    bounds = [0, *cuts, len(markdown)]
+    parts = [markdown[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return (parts or [""]) + ([f"\0{rest}"] if rest else [])
+
+
+def _plain(words: str) -> str:
+    return "<p>" + html.escape(words).replace("\n", "<br/>") + "</p>" if words else ""
