@@ -262,7 +262,10 @@ def _cli_chat(model: Path, home: Path) -> tuple[subprocess.Popen, int]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for child in psutil.Process(cli.pid).children():
-            maps = {m.path for m in child.memory_maps()}
+            try:
+                maps = {m.path for m in child.memory_maps()}
+            except psutil.Error:  # a short-lived child (the build probe) already gone
+                continue
             if str(model) in maps:  # loading; a tiny model takes milliseconds
                 time.sleep(1.0)
                 assert child.cpu_percent(0.3) > 20  # deep in the template
