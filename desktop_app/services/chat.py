@@ -142,7 +142,7 @@ class ChatService(QObject):
             self.generation_started.emit(self._streaming_id, ids)
 
     def _show_model(self, model: ModelChoice, loaded: p.Loaded) -> None:
-        self.model_changed.emit(_model_info(model.id, model.quant, loaded))
+        self.model_changed.emit(_model_info(model, loaded))
         self.notice.emit("")
 
     @Slot()
@@ -180,11 +180,12 @@ class ChatService(QObject):
         self.client.shutdown(timeout)
 
 
-def _model_info(model_id: str, quant: str, loaded: p.Loaded) -> dict[str, Any]:
+def _model_info(model: ModelChoice, loaded: p.Loaded) -> dict[str, Any]:
     """What the status line shows about the loaded model."""
     return {
-        "id": model_id,
-        "quant": quant,
+        "id": model.id,
+        "name": model.title,
+        "quant": model.quant,
         "n_ctx": loaded.n_ctx,
         "n_threads": loaded.n_threads,
         "chat_format": loaded.chat_format,
