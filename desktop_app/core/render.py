@@ -7,6 +7,10 @@ interpreted; a Markdown image is shown as its description and address, never loa
 keeps only an http(s) or file address (the view decides what a click may open); the only
 <img> in the output is a formula the app drew itself. Work is bounded: past MAX_MARKDOWN_CHARS
 the text is shown as written, and formulas have a budget of layout work per answer.
+
+Colours come per scheme (LOOKS: code background, Pygments style, formula ink), light unless
+the caller says dark: render_markdown(text, dark=True). ui/theme.py names them with the rest of
+the app's colours and tests their contrast; they live here because core imports no UI.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -24,15 +29,34 @@ from pygments.util import ClassNotFound
 
 from desktop_app.core.formulas import MAX_FORMULA_COST, as_code, cost, latex_image
 
-__all__ = ["render_markdown", "latex_image", "CODE_BG"]
+__all__ = ["render_markdown", "latex_image", "CODE_BG", "LOOKS", "Look"]
 
-CODE_BG = "#f4f5f7"
+
+@dataclass(frozen=True)
+class Look:
+    """How rendered text looks in one colour scheme."""
+
+    code_bg: str  # behind code blocks
+    code_label: str  # the language name above a code block
+    pygments_style: str  # every token colour ≥ 4.5:1 against code_bg (tests/ui/test_theme.py)
+    ink: str  # formulas (ziamath)
+
+
+LOOKS = {
+    False: Look("#f6f8fa", "#57606a", "xcode", "#1f2328"),
+    True: Look("#15171a", "#a6abb3", "lightbulb", "#e6e7e9"),
+}
+CODE_BG = LOOKS[False].code_bg
 # Markdown parsing is linear but slow on hostile text (≈75 µs a character for "![" repeated).
 MAX_MARKDOWN_CHARS = 40_000
 MAX_FORMULAS = 200
 MAX_FORMULAS_COST = 4000  # layout units for all formulas of one text (formulas.py)
 LINK_SCHEMES = ("http:", "https:", "file:")
-_FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
+
+
+@lru_cache(maxsize=4)
+def _formatter(style: str) -> HtmlFormatter:
+    return HtmlFormatter(noclasses=True, nowrap=True, style=style)
 
 
 def _lexer(lang: str):
@@ -42,15 +66,20 @@ def _lexer(lang: str):
         return get_lexer_by_name("text")
 
 
-def _code_block(code: str, lang: str) -> str:
-    body = highlight(code, _lexer(lang), _FORMATTER) if lang else html.escape(code)
+def _code_block(code: str, lang: str, look: Look) -> str:
+    body = highlight(code, _lexer(lang), _formatter(look.pygments_style)) if lang else None
     label = (
-        f'<span style="color:#888;font-size:small">{html.escape(lang)}</span><br/>' if lang else ""
+        f'<span style="color:{look.code_label};font-size:small">{html.escape(lang)}</span><br/>'
+        if lang
+        else ""
     )
     # Qt rich text ignores most CSS on <pre>/<div>; a one-cell table carries the background.
+    # Untinted tokens take the look's ink, not the widget's text colour: readable on code_bg
+    # whichever scheme the window is in.
     return (
-        f'<table width="100%" cellpadding="8" cellspacing="0" bgcolor="{CODE_BG}"><tr><td>'
-        f'{label}<pre style="margin:0">{body}</pre></td></tr></table>'
+        f'<table width="100%" cellpadding="8" cellspacing="0" bgcolor="{look.code_bg}"><tr><td>'
+        f'{label}<pre style="margin:0"><span style="color:{look.ink}">'
+        f"{body or html.escape(code)}</span></pre></td></tr></table>"
     )
 
 
@@ -58,11 +87,11 @@ def _code_block(code: str, lang: str) -> str:
 def _fence(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     lang = token.info.strip().split()[0] if token.info.strip() else ""
-    return _code_block(_sources(token.content, env), lang)
+    return _code_block(_sources(token.content, env), lang, env["look"])
 
 
 def _indented_code(self, tokens, idx, options, env) -> str:
-    return _code_block(_sources(tokens[idx].content, env), "")
+    return _code_block(_sources(tokens[idx].content, env), "", env["look"])
 
 
 def _code_inline(self, tokens, idx, options, env) -> str:
@@ -106,7 +135,8 @@ MATH = re.compile(
 class _Formulas:
     """The formulas taken out of a text before Markdown, drawn where they land as text."""
 
-    def __init__(self) -> None:
+    def __init__(self, ink: str) -> None:
+        self.ink = ink
         self.nonce = secrets.token_hex(4)  # a model cannot write a placeholder on purpose
         self.held: list[tuple[str, str, bool]] = []  # (source as written, LaTeX, display)
         self.drawn = 0
@@ -134,7 +164,7 @@ class _Formulas:
             return as_code(latex)
         self.drawn += 1
         self.spent += work
-        return latex_image(latex, display)
+        return latex_image(latex, display, self.ink)
 
     def put_back(self, rendered: str) -> str:
         """Images where text was; the source inside tags (a formula in a link address)."""
@@ -156,11 +186,13 @@ def _sources(text: str, env: dict) -> str:
     return formulas.pattern().sub(lambda m: formulas.source(int(m.group(1))), text)
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, dark: bool = False) -> str:
+    """`text` as Qt rich text, coloured for a dark background when `dark`."""
+    look = LOOKS[dark]
     text, rest = text[:MAX_MARKDOWN_CHARS], text[MAX_MARKDOWN_CHARS:]
-    formulas = _Formulas()
+    formulas = _Formulas(look.ink)
     held = MATH.sub(formulas.hold, text) if "$" in text or "\\" in text else text
-    rendered = formulas.put_back(_markdown().render(held, {"formulas": formulas}))
+    rendered = formulas.put_back(_markdown().render(held, {"formulas": formulas, "look": look}))
     if rest:  # shown as written: bounded time for any length
         rendered += "<p>" + html.escape(rest).replace("\n", "<br/>") + "</p>"
     return rendered
