@@ -26,6 +26,7 @@ class Option:
     minimum: float | None = None
     maximum: float | None = None
     user: bool = True  # shown in the Settings dialog (False: saved by the app itself)
+    choices: tuple[str, ...] = ()  # the only values a str option may take (a list to pick from)
 
 
 OPTIONS: dict[str, Option] = {
@@ -37,11 +38,13 @@ OPTIONS: dict[str, Option] = {
         Option("n_threads", int, 0, "CPU threads (0: choose automatically)", 0, 256),
         Option("max_tokens", int, 1024, "Longest answer in tokens", 16, 32768),
         Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)", 0, 2),
+        Option("theme", str, "system", "Colours", choices=("system", "light", "dark")),
         Option("calibrated_threads", int, 0, "Fastest thread count measured", 0, 256, user=False),
         Option("assistant", str, "chat", "Assistant for new answers", user=False),
         Option("announced_model", str, "", "Model the user was last told about", user=False),
         Option("window_geometry", str, "", "Main window geometry", user=False),
         Option("splitter_state", str, "", "Conversation list width", user=False),
+        Option("welcomed", bool, False, "The first-run page was shown", user=False),
     ]
 }
 
@@ -61,11 +64,15 @@ class Settings:
 
     def __setitem__(self, name: str, value: Any) -> None:
         option = OPTIONS[name]
+        if option.type is bool and not isinstance(value, bool):
+            raise TypeError(f"{option.label}: true or false")  # bool("false") would be True
         value = option.type(value)
         if option.minimum is not None and value < option.minimum:
             raise ValueError(f"{option.label}: at least {option.minimum}")
         if option.maximum is not None and value > option.maximum:
             raise ValueError(f"{option.label}: at most {option.maximum}")
+        if option.choices and value not in option.choices:
+            raise ValueError(f"{option.label}: one of {', '.join(option.choices)}")
         self._values[name] = value
 
     def _load(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop_app import APP_NAME
 from desktop_app.core.assistants.registry import load_assistants
@@ -19,10 +19,13 @@ from desktop_app.settings import Settings
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.conversation_list import ConversationList
 from desktop_app.ui.documents import DocumentsDialog
+from desktop_app.ui.first_run import FirstRunPage
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
+from desktop_app.ui.screen_fit import fit_to_screen
 from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.theme import ThemeController, set_tone
 
 
 class MainWindow(QMainWindow):
@@ -31,7 +34,9 @@ class MainWindow(QMainWindow):
     ):
         super().__init__()
         self.chat, self.stores, self.settings, self.models = chat, stores, settings, models
+        self.theme = ThemeController(QApplication.instance(), settings["theme"], parent=self)
         self.model_manager: ModelManager | None = None
+        self.first_run: FirstRunPage | None = None
         self.knowledge = KnowledgeService(stores.store.path)
         self.knowledge.refresh()  # documents changed since last time are re-indexed
         self.documents: DocumentsDialog | None = None
@@ -58,7 +63,8 @@ class MainWindow(QMainWindow):
         self.notice_label.setWordWrap(True)
         status = self.statusBar()
         status.addWidget(self.notice_label, 1)
-        self.speed_label.setStyleSheet("color: #555; padding: 0 8px;")
+        self.speed_label.setStyleSheet("padding: 0 8px;")
+        set_tone(self.speed_label, "muted")
         status.addPermanentWidget(self.speed_label)
         status.addPermanentWidget(self.model_label)
         self._build_menu()
@@ -79,7 +85,11 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         manage = QAction("&Models…", self, shortcut=QKeySequence("Ctrl+M"))
         manage.triggered.connect(self.show_model_manager)
-        self.menuBar().addMenu("&Models").addAction(manage)
+        welcome = QAction("&Getting started…", self)
+        welcome.triggered.connect(lambda: self.show_first_run())
+        models = self.menuBar().addMenu("&Models")
+        models.addActions([manage, welcome])
+        self.menuBar().addMenu("&View").addMenu(self.theme.menu(self, self.choose_theme))
         documents = QAction("&Documents…", self)
         documents.triggered.connect(self.show_documents)
         self.menuBar().addMenu("&Support").addAction(documents)
@@ -201,8 +211,10 @@ class MainWindow(QMainWindow):
             )
 
     def _on_model_changed(self, info: dict[str, Any]) -> None:
+        quant = f"{info['quant']} · " if info["quant"] else ""
+        self.model_label.setToolTip(info["id"])
         self.model_label.setText(
-            f"{info['id']} · {info['quant']} · context {info['n_ctx']} · "
+            f"{info.get('name') or info['id']} · {quant}context {info['n_ctx']} · "
             f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''} · "
             + _device_text(info)
         )
@@ -213,6 +225,14 @@ class MainWindow(QMainWindow):
         self.model_manager.show()
         self.model_manager.raise_()
         return self.model_manager
+
+    def show_first_run(self, first_time: bool = False) -> FirstRunPage:
+        """The first-run page: what this computer runs, a model per assistant, the starter (at
+        the first start only for a user without a model of their own)."""
+        if self.first_run is None:
+            self.first_run = FirstRunPage(self.models, self.settings, self)
+        self.first_run.present(first_time)
+        return self.first_run
 
     def show_documents(self) -> DocumentsDialog:
         if self.documents is None:
@@ -229,8 +249,14 @@ class MainWindow(QMainWindow):
         for name, value in values.items():
             self.settings[name] = value
         self.settings.save()  # a few hundred bytes, once per OK click
+        self.theme.set_choice(self.settings["theme"])
         self.chat.settings_changed()
         self.show_notice("Settings saved; they apply from the next answer.")
+
+    def choose_theme(self, choice: str) -> None:
+        self.settings["theme"] = choice
+        self.settings.save()
+        self.theme.set_choice(choice)
 
     def choose_assistant(self, assistant_id: str, level: str) -> None:
         assistant = load_assistants().get(assistant_id)
@@ -250,6 +276,7 @@ class MainWindow(QMainWindow):
         ):
             if self.settings[key]:
                 restore(QByteArray.fromBase64(self.settings[key].encode()))
+        fit_to_screen(self)  # saved on a bigger screen, or at a smaller scale factor
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings["window_geometry"] = bytes(self.saveGeometry().toBase64()).decode()

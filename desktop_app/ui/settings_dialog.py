@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -40,6 +41,12 @@ class SettingsDialog(QDialog):
 
 
 def _editor(option: Option, value: Any) -> QWidget:
+    if option.choices:
+        combo = QComboBox()
+        for choice in option.choices:
+            combo.addItem(choice.capitalize(), choice)
+        combo.setCurrentIndex(max(0, combo.findData(value)))
+        return combo
     if option.type is int:
         box = QSpinBox(minimum=int(option.minimum or 0), maximum=int(option.maximum or 10**9))
         box.setValue(value)
@@ -53,4 +60,6 @@ def _editor(option: Option, value: Any) -> QWidget:
 
 
 def _value(editor: QWidget) -> Any:
+    if isinstance(editor, QComboBox):
+        return editor.currentData()
     return editor.text() if isinstance(editor, QLineEdit) else editor.value()
