@@ -42,7 +42,6 @@ class MainWindow(QMainWindow):
         self.documents: DocumentsDialog | None = None
         self.current: int | None = None
         self.setWindowTitle(APP_NAME)
-        self.resize(1000, 700)
         self.conversations = ConversationList()
         self.links = LinkPolicy(self.knowledge.is_indexed)  # what a link in an answer may open
         self.view = ChatView(self.links)
@@ -58,12 +57,11 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([240, 760])
         self.setCentralWidget(self.splitter)
         self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
-        self.speed_label = QLabel()
+        self.speed_label = QLabel(styleSheet="padding: 0 8px;", toolTip="The last answer's speed")
         self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
         self.notice_label.setWordWrap(True)
         status = self.statusBar()
         status.addWidget(self.notice_label, 1)
-        self.speed_label.setStyleSheet("padding: 0 8px;")
         set_tone(self.speed_label, "muted")
         status.addPermanentWidget(self.speed_label)
         status.addPermanentWidget(self.model_label)
@@ -270,6 +268,7 @@ class MainWindow(QMainWindow):
 
     # -- window state -------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
+        self.resize(1000, 700)  # the first start's size, until one is saved
         for key, restore in (
             ("window_geometry", self.restoreGeometry),
             ("splitter_state", self.splitter.restoreState),
