@@ -28,7 +28,7 @@ bench-start: setup
 
 screenshot: setup
 	SMALLWISE_SCREENSHOT_TO=docs/screenshot.png SMALLWISE_SCREENSHOT_DIR=docs \
-		$(PY) -m pytest -ra tests/test_xvfb_window.py
+		$(PY) -m pytest -ra tests/test_xvfb_window.py tests/test_xvfb_screens.py
 
 # The Linux .deb (PyInstaller one-folder under /opt/smallwise), its smoke test, and the checks of
 # every installer recipe. BUNDLE_STARTER=1 builds the variant that carries the starter model.

@@ -24,6 +24,7 @@ from desktop_app.services.chat import ChatService
 from desktop_app.services.models import ModelService
 from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
+from desktop_app.ui import theme
 from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class Smallwise:
         self.window.show()
         self.models.prepare_default(load_assistants().get(self.settings["assistant"]))
         self.api.apply()  # the API server, if the user switched it on
+        if not self.settings["welcomed"]:
+            self.window.show_first_run(first_time=True)
         # The LaTeX renderer takes ~0.3 s to import: once the window is up, off the GUI thread.
         QTimer.singleShot(
             1500,
@@ -122,7 +125,9 @@ def app_icon() -> QIcon:
 
 
 def style_sheet() -> str:
-    return resources.files("desktop_app.resources").joinpath("style.qss").read_text()
+    """The light style sheet, for a window made before the theme is known (the main window's
+    ThemeController then applies the chosen scheme)."""
+    return theme.style_sheet(theme.LIGHT)
 
 
 def run_gui(paths: AppPaths) -> int:

@@ -27,6 +27,7 @@ class Option:
     maximum: float | None = None
     user: bool = True  # shown in the Settings dialog (False: saved by the app itself)
     section: str = ""  # the heading it is shown under in the Settings dialog
+    choices: tuple[str, ...] = ()  # the only values a str option may take (a list to pick from)
 
 
 API = "Local API server"
@@ -49,11 +50,13 @@ OPTIONS: dict[str, Option] = {
         Option("engine_url", str, "", "Server address (empty: this computer)", section=REMOTE),
         Option("engine_key", str, "", "Server API key (optional)", section=REMOTE),
         Option("engine_model", str, "", "Model on the server (empty: its first)", section=REMOTE),
+        Option("theme", str, "system", "Colours", choices=("system", "light", "dark")),
         Option("calibrated_threads", int, 0, "Fastest thread count measured", 0, 256, user=False),
         Option("assistant", str, "chat", "Assistant for new answers", user=False),
         Option("announced_model", str, "", "Model the user was last told about", user=False),
         Option("window_geometry", str, "", "Main window geometry", user=False),
         Option("splitter_state", str, "", "Conversation list width", user=False),
+        Option("welcomed", bool, False, "The first-run page was shown", user=False),
     ]
 }
 
@@ -73,11 +76,15 @@ class Settings:
 
     def __setitem__(self, name: str, value: Any) -> None:
         option = OPTIONS[name]
+        if option.type is bool and not isinstance(value, bool):
+            raise TypeError(f"{option.label}: true or false")  # bool("false") would be True
         value = option.type(value)
         if option.minimum is not None and value < option.minimum:
             raise ValueError(f"{option.label}: at least {option.minimum}")
         if option.maximum is not None and value > option.maximum:
             raise ValueError(f"{option.label}: at most {option.maximum}")
+        if option.choices and value not in option.choices:
+            raise ValueError(f"{option.label}: one of {', '.join(option.choices)}")
         self._values[name] = value
 
     def _load(self) -> None:

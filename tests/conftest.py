@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from ggufs import write_tiny_model  # noqa: E402
 
+pytest_plugins = ["app_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

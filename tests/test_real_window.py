@@ -24,9 +24,12 @@ pytestmark = pytest.mark.xvfb
 DRIVER = Path(__file__).with_name("window_driver.py")
 
 
-def drive(display: str, home: Path, steps: list[dict], **env: str) -> dict:
+def drive(
+    display: str, home: Path, steps: list[dict], welcomed: bool = True, **env: str
+) -> dict:
     settings = Settings(home / "config" / "settings.json")
     settings["max_tokens"] = 32  # what a user may set; keeps the starter's answers short here
+    settings["welcomed"] = welcomed  # the first-run page has its own test
     settings.save()
     scenario = home.parent / "scenario.json"
     scenario.write_text(json.dumps(steps))
@@ -108,3 +111,34 @@ def test_import_through_the_file_dialog_in_the_real_window(
     assert imported["import"].startswith("Imported tiny-chatml")
     assert "tiny-chatml" in imported["rows"]
     assert (home / "data" / "models" / "tiny-chatml.gguf").is_file()
+
+
+def test_first_run_page_downloads_the_recommended_model_in_the_real_window(
+    display, starter_home: Path, tmp_path: Path, tiny_model: Path
+) -> None:
+    """A new user: the page says what this computer runs, one click downloads General chat's
+    model (served by the loopback hub under its catalog id), and the next answer uses it."""
+    sha = hashlib.sha256(tiny_model.read_bytes()).hexdigest()
+    llama = {**entry(tiny_model, sha), "id": "llama-3.2-3b-instruct", "name": "Llama (tiny)"}
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"schema_version": 1, "models": [llama]}))
+    home = tmp_path / "home"
+    shutil.copytree(starter_home, home)  # the starter is there; nothing else: a first run
+    with FakeHub() as hub:
+        for t in ("F32", "Q8_0", "Q4_K_M"):
+            hub.add(REPO, f"tiny-{t}.gguf", tiny_model)
+        report = drive(
+            display,
+            home,
+            [{"do": "welcome", "assistant": "chat"}, {"do": "send", "text": "hello there"}],
+            welcomed=False,
+            SMALLWISE_CATALOG=str(catalog),
+            HF_ENDPOINT=hub.url,
+        )
+    page, answer = report["steps"]
+    assert page["capacity"].startswith("This computer runs models up to about ")
+    assert "tiny base model" in page["starter"] and "answers are weak" in page["starter"]
+    assert page["offer"][0].startswith("Llama (tiny) · ") and "Mbit/s" in page["offer"][1]
+    assert page["done"] == "Installed: new answers use it." and page["closed"]
+    assert answer["status"] == "complete" and answer["model"] == "llama-3.2-3b-instruct"
+    assert Settings(home / "config" / "settings.json")["welcomed"]  # not shown again

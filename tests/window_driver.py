@@ -94,7 +94,32 @@ def send(window: Any, step: dict, finished: list) -> Iterator[tuple[str, Wait, f
     )
 
 
-ACTIONS = {"download": download, "import": import_file, "assistant": assistant, "send": send}
+def welcome(window: Any, step: dict, finished: list) -> Iterator[tuple[str, Wait, float]]:
+    """The first-run page as a new user meets it: read it, click Download for an assistant's
+    model, wait for it to be installed and to answer new questions."""
+    yield "the first-run page", lambda: window.first_run and window.first_run.isVisible(), 30
+    page = window.first_run
+    yield "the recommendations", lambda: bool(page.offers), 30
+    offer = next(o for o in page.offers if o.pick.assistant_id == step["assistant"])
+    seen = {"capacity": page.capacity.text(), "starter": page.starter_note.text()}
+    seen["offer"] = [offer.model.text(), offer.time.text()]
+    QTest.mouseClick(offer.button, Qt.MouseButton.LeftButton)
+    yield "the download", lambda: offer.button.text() == "Installed", 60
+    seen["done"] = offer.time.text()
+    model_id = offer.pick.model_id
+    yield "the new model", lambda: window.chat.model and window.chat.model.id == model_id, 60
+    QTest.mouseClick(page.skip_button, Qt.MouseButton.LeftButton)
+    seen["closed"] = not page.isVisible()
+    report["steps"].append(seen)
+
+
+ACTIONS = {
+    "download": download,
+    "import": import_file,
+    "assistant": assistant,
+    "send": send,
+    "welcome": welcome,
+}
 
 
 def _answer_file_dialog(path: str) -> None:

@@ -24,6 +24,7 @@ def main(out: str, assistant: str = "chat", prompt: str = PROMPT) -> int:
     app.setStyleSheet(style_sheet())
     smallwise = build(app_paths().ensure())
     smallwise.settings["max_tokens"] = 120
+    smallwise.settings["welcomed"] = True  # the first-run page is captured on its own
     window = smallwise.window
     if assistant == "support":  # answer from real documents shipped on this machine
         smallwise.stores.run(lambda store: KnowledgeBase(store).add([LICENSES]))

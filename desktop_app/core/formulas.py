@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 from collections import OrderedDict
 from functools import lru_cache
 from xml.etree import ElementTree as ET
@@ -48,12 +49,15 @@ def mathml(latex: str) -> tuple[str, int] | None:
 
 
 @lru_cache(maxsize=512)
-def _svg(markup: str, size: int) -> str | None:
+def _svg(markup: str, size: int, ink: str) -> str | None:
+    """Drawn in `ink` (the scheme's text colour: the cache holds each scheme's drawing)."""
     try:
         import ziamath
 
         ziamath.config.svg2 = False  # plain SVG 1.1: Qt's renderer skips <symbol>/<use>
-        return ziamath.Math(markup, size=size).svg()
+        root = ET.fromstring(markup)
+        root.set("mathcolor", ink)  # MathML's own colour attribute: every glyph and rule
+        return ziamath.Math(root, size=size).svg()
     except Exception:  # a formula the drawer cannot lay out is shown as written
         return None
 
@@ -64,11 +68,17 @@ def cost(latex: str) -> int | None:
     return found[1] if found else None
 
 
-def latex_image(latex: str, display: bool) -> str:
-    """An <img> with the formula as an SVG data URL; the source as code if it cannot be drawn
-    or would take too long."""
+INK = "#000000"  # on a light background; the dark scheme passes its own (core/render.LOOKS)
+
+
+def latex_image(latex: str, display: bool, ink: str = INK) -> str:
+    """An <img> with the formula as an SVG data URL, drawn in `ink` (a #rrggbb colour); the
+    source as code if it cannot be drawn or would take too long."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", ink):
+        raise ValueError(f"ink must be #rrggbb, not {ink!r}")
     found = mathml(latex)
-    svg = _svg(found[0], 20 if display else 16) if found and found[1] <= MAX_FORMULA_COST else None
+    size = 20 if display else 16
+    svg = _svg(found[0], size, ink) if found and found[1] <= MAX_FORMULA_COST else None
     if svg is None:
         return as_code(latex)
     _remember(svg)

@@ -27,6 +27,7 @@ from desktop_app.core.downloads import (
 from desktop_app.core.errors import LibraryError, NotGGUF, UnsafePath
 from desktop_app.core.gguf_info import read_header
 from desktop_app.core.model_choice import quant_from_name
+from desktop_app.core.planning import describe_file, file_type
 from desktop_app.core.store import Store
 
 
@@ -155,7 +156,7 @@ def import_file(
     store.register_model(
         model_id,
         target,
-        quant=quant_from_name(path.name),
+        quant=quant_from_name(path.name) or file_type(header),  # the name may not say
         chat_format=chat_format,
         source="import" if copy else "reference",
         size_bytes=target.stat().st_size,
@@ -212,7 +213,8 @@ def remove(model_id: str, models_dir: Path, store: Store) -> dict[str, Any]:
 
 
 def listing(catalog: Catalog, store: Store) -> list[dict[str, Any]]:
-    """Catalog entries with their installed state, then installed models not in the catalog."""
+    """Catalog entries with their installed state, then installed models not in the catalog
+    (named and described from their GGUF header). Reads headers: never on the GUI thread."""
     installed = {row["id"]: row for row in store.installed_models()}
     rows = []
     for entry in catalog.values():
@@ -229,25 +231,43 @@ def listing(catalog: Catalog, store: Store) -> list[dict[str, Any]]:
                 "non_commercial": entry.license["non_commercial"],
                 "description": entry.description,
                 "quants": [q.type for q in entry.quants],
+                "quant_sizes": {
+                    q.type: {"bytes": q.size_bytes, "verified": q.size_verified}
+                    for q in entry.quants
+                },
                 "installed": _installed_state(row),
             }
         )
-    for row in installed.values():
-        rows.append(
-            {
-                "id": row["id"],
-                "name": row["id"],
-                "roles": [],
-                "catalog": False,
-                "installed": _installed_state(row),
-            }
-        )
+    rows += [_imported_row(row) for row in installed.values()]
     return rows
 
 
+def _imported_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A model the catalog does not know, as its own file describes it."""
+    state = _file_state(row)
+    about = describe_file(Path(row["path"]), row["quant"] or "") if state["present"] else None
+    quant = about.quant if about else (row["quant"] or "")
+    state["quant"], size = quant, state["size_on_disk"]
+    return {
+        "id": row["id"],
+        "name": about.name if about and about.name else row["id"],
+        "roles": [],
+        "catalog": False,
+        "recommended_quant": quant,
+        "size_bytes": size,
+        "size_verified": True,
+        "description": about.description if about else "The file is missing.",
+        "quants": [quant] if quant else [],
+        "quant_sizes": {quant: {"bytes": size, "verified": True}} if quant else {},
+        "installed": state,
+    }
+
+
 def _installed_state(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
+    return None if row is None else _file_state(row)
+
+
+def _file_state(row: dict[str, Any]) -> dict[str, Any]:
     path = Path(row["path"])
     return {
         "quant": row["quant"],

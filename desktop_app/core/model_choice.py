@@ -29,6 +29,11 @@ class ModelChoice:
     gpu_layers: int = 0  # from the planner
     planned_ctx: int = 0  # from the planner; used when the user has not fixed one
     system_prompt: bool = True  # False: instructions go into the first user turn (R1 distills)
+    name: str = ""  # for people: the catalog's name, or the file's own (general.name)
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
 
     def load_request(self, settings: Settings) -> Load:
         n_ctx = settings["n_ctx"] or self.planned_ctx or DEFAULT_CTX
@@ -62,25 +67,39 @@ def resolve_model(
     row = store.installed_model(spec)
     if row is not None:
         entry = catalog.get(spec)
+        if entry is None:  # an import: the file says what it is
+            return _from_file(spec, Path(row["path"]), row["chat_format"], row["quant"] or "")
         return ModelChoice(
             spec,
             Path(row["path"]),
             row["chat_format"],
             row["quant"] or "",
-            entry.context_length if entry else None,
-            entry.sampling if entry else None,
-            system_prompt=entry.raw.get("system_prompt", True) if entry else True,
+            entry.context_length,
+            entry.sampling,
+            system_prompt=entry.raw.get("system_prompt", True),
+            name=entry.name,
         )
     path = Path(spec).expanduser()
     if path.suffix.lower() == ".gguf" or path.exists():
         if not path.exists():
             raise ModelNotFound(f"There is no file {path}.")
-        return ModelChoice(path.stem, path.resolve(), chat_format, quant_from_name(path.name))
+        return _from_file(path.stem, path.resolve(), chat_format, quant_from_name(path.name))
     installed = ", ".join(r["id"] for r in store.installed_models()) or "none"
     raise ModelNotFound(
         f"No installed model is called '{spec}'. Installed: {installed}. Give a model id or the "
         "path of a .gguf file."
     )
+
+
+def _from_file(model_id: str, path: Path, chat_format: str | None, quant: str) -> ModelChoice:
+    """A model the catalog does not know, named and quantized as its header says (a file that
+    cannot be read keeps its id: loading it says what is wrong)."""
+    from desktop_app.core.planning import describe_file
+
+    facts = describe_file(path, quant)
+    if facts is None:
+        return ModelChoice(model_id, path, chat_format, quant)
+    return ModelChoice(model_id, path, chat_format, facts.quant, name=facts.name)
 
 
 def quant_from_name(name: str) -> str:

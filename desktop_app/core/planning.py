@@ -6,6 +6,8 @@ An imported model, which the catalog does not know, is described from its header
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,51 @@ def file_type(header: GGUFHeader) -> str:
     return name.removeprefix("MOSTLY_").removeprefix("ALL_")
 
 
+MAX_NAME_CHARS = 80
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What a model file says about itself, cleaned for showing as plain text."""
+
+    name: str  # general.name ("" when the file has none)
+    quant: str  # the given quant, else general.file_type ("" when unknown)
+    description: str
+
+
+def describe_file(path: Path, quant: str = "") -> FileFacts | None:
+    """Name, quantization and a one-line description from a GGUF's header (bounded reading);
+    None when the file cannot be read as a GGUF."""
+    try:
+        header = read_header(path)
+    except (NotGGUF, OSError):
+        return None
+    name = _plain(header.metadata.get("general.name"))
+    quant = quant or file_type(header)
+    size = _plain(header.metadata.get("general.size_label"))
+    what = ", ".join(
+        part
+        for part in (
+            _plain(header.architecture) and f"{_plain(header.architecture)} architecture",
+            size and f"{size} parameters",
+            quant,
+            f"context up to {int(header.arch_value('context_length', 0) or 0):,} tokens",
+        )
+        if part
+    )
+    return FileFacts(name, quant, f"Imported from {_plain(path.name)}: {what}.")
+
+
+def _plain(value: Any) -> str:
+    """Outside text for one line: a string, control characters removed, bounded in length."""
+    if not isinstance(value, str):
+        return ""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", value).strip()[:MAX_NAME_CHARS]
+
+
 def entry_for_file(model_id: str, path: Path, header: GGUFHeader, quant: str = "") -> CatalogModel:
     """A catalog entry for a model file the catalog does not know (an import)."""
-    name = str(header.metadata.get("general.name") or model_id)
+    name = _plain(header.metadata.get("general.name")) or model_id
     quant = quant or file_type(header) or "unknown"
     return CatalogModel(
         model_id,
@@ -71,3 +115,20 @@ def plan_for(
             f"'{model_id}' is not in the catalog and not installed (see `smallwise models list`)."
         )
     return plan(entry, host, quant=quant, n_ctx=n_ctx)
+
+
+def plans_by_quant(
+    model_id: str,
+    catalog: dict[str, CatalogModel],
+    host: HostProfile,
+    installed: dict[str, Any] | None = None,
+) -> tuple[Plan, dict[str, Plan]]:
+    """The planner's choice, and a plan for every quantization the user may pick instead (the
+    installed one planned from its file), so that a change of choice is shown at once."""
+    chosen = plan_for(model_id, catalog, host, installed)
+    plans = {chosen.quant: chosen}
+    entry = catalog.get(model_id)
+    for q in entry.quants if entry else ():
+        if q.type.upper() not in {k.upper() for k in plans}:
+            plans[q.type] = plan_for(model_id, catalog, host, installed, quant=q.type)
+    return chosen, plans

@@ -9,6 +9,10 @@ keeps only an http(s) or file address (the view decides what a click may open); 
 the text is shown as written, and formulas have a budget of layout work per answer.
 `render_with_code` also gives each code block a "Copy code" link (COPY_CODE scheme and the
 block's number): only this module writes one, and a view answers it by copying that block.
+
+Colours come per scheme (LOOKS: code background, Pygments style, formula ink), light unless
+the caller says dark: render_markdown(text, dark=True). ui/theme.py names them with the rest of
+the app's colours and tests their contrast; they live here because core imports no UI.
 """
 
 from __future__ import annotations
@@ -35,9 +39,26 @@ __all__ = [
     "latex_image",
     "CODE_BG",
     "COPY_CODE",
+    "LOOKS",
+    "Look",
 ]
 
-CODE_BG = "#f4f5f7"
+
+@dataclass(frozen=True)
+class Look:
+    """How rendered text looks in one colour scheme."""
+
+    code_bg: str  # behind code blocks
+    code_label: str  # the language name above a code block
+    pygments_style: str  # every token colour ≥ 4.5:1 against code_bg (tests/ui/test_theme.py)
+    ink: str  # formulas (ziamath)
+
+
+LOOKS = {
+    False: Look("#f6f8fa", "#57606a", "xcode", "#1f2328"),
+    True: Look("#15171a", "#a6abb3", "lightbulb", "#e6e7e9"),
+}
+CODE_BG = LOOKS[False].code_bg
 # Markdown parsing is linear but slow on hostile text (≈75 µs a character for "![" repeated).
 MAX_MARKDOWN_CHARS = 40_000
 MAX_FORMULAS = 200
@@ -46,7 +67,11 @@ LINK_SCHEMES = ("http:", "https:", "file:")
 COPY_CODE = "copy-code"  # the scheme of a code block's Copy link: "copy-code:3"
 _PLACEHOLDER = re.compile(r"SWMATH([0-9a-f]{8})N(\d+)X")
 _TAG_OR_PLACEHOLDER = re.compile(r"<[^>]*>|" + _PLACEHOLDER.pattern)
-_FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
+
+
+@lru_cache(maxsize=4)
+def _formatter(style: str) -> HtmlFormatter:
+    return HtmlFormatter(noclasses=True, nowrap=True, style=style)
 
 
 def _lexer(lang: str):
@@ -57,21 +82,25 @@ def _lexer(lang: str):
 
 
 def _code_block(code: str, lang: str, env: dict) -> str:
-    body = highlight(code, _lexer(lang), _FORMATTER) if lang else html.escape(code)
+    look: Look = env["look"]
+    body = highlight(code, _lexer(lang), _formatter(look.pygments_style)) if lang else None
     words = [html.escape(lang)] if lang else []
     blocks: list[str] | None = env.get("code")
     if blocks is not None:  # the caller answers the link: it copies blocks[n]
         words.append(f'<a href="{COPY_CODE}:{len(blocks)}">Copy code</a>')
         blocks.append(code)
     label = (
-        f'<span style="color:#888;font-size:small">{" · ".join(words)}</span><br/>'
+        f'<span style="color:{look.code_label};font-size:small">{" · ".join(words)}</span><br/>'
         if words
         else ""
     )
     # Qt rich text ignores most CSS on <pre>/<div>; a one-cell table carries the background.
+    # Untinted tokens take the look's ink, not the widget's text colour: readable on code_bg
+    # whichever scheme the window is in.
     return (
-        f'<table width="100%" cellpadding="8" cellspacing="0" bgcolor="{CODE_BG}"><tr><td>'
-        f'{label}<pre style="margin:0">{body}</pre></td></tr></table>'
+        f'<table width="100%" cellpadding="8" cellspacing="0" bgcolor="{look.code_bg}"><tr><td>'
+        f'{label}<pre style="margin:0"><span style="color:{look.ink}">'
+        f"{body or html.escape(code)}</span></pre></td></tr></table>"
     )
 
 
@@ -168,7 +197,8 @@ class FormulaBudget:
 class _Formulas:
     """The formulas taken out of a text before Markdown, drawn where they land as text."""
 
-    def __init__(self, budget: FormulaBudget | None = None) -> None:
+    def __init__(self, ink: str, budget: FormulaBudget | None = None) -> None:
+        self.ink = ink
         self.nonce = secrets.token_hex(4)  # a model cannot write a placeholder on purpose
         self.held: list[tuple[str, str, bool]] = []  # (source as written, LaTeX, display)
         self.budget = budget or FormulaBudget()
@@ -196,7 +226,9 @@ class _Formulas:
     def image(self, index: int) -> str:
         """The formula drawn, or as written once the answer's budget is spent."""
         _, latex, display = self.held[index]
-        return latex_image(latex, display) if self.budget.allows(latex, display) else as_code(latex)
+        if not self.budget.allows(latex, display):
+            return as_code(latex)
+        return latex_image(latex, display, self.ink)
 
     def put_back(self, rendered: str) -> str:
         """Images where text was; the source inside tags (a formula in a link address)."""
@@ -217,22 +249,30 @@ def _sources(text: str, env: dict) -> str:
     return formulas.sources_in(text)
 
 
-def render_markdown(text: str) -> str:
-    return _render(text, {})
+def render_markdown(text: str, dark: bool = False) -> str:
+    """`text` as Qt rich text, coloured for a dark background when `dark`."""
+    return _render(text, {}, dark=dark)
 
 
-def render_with_code(text: str, budget: FormulaBudget | None = None) -> tuple[str, list[str]]:
+def render_with_code(
+    text: str, budget: FormulaBudget | None = None, dark: bool = False
+) -> tuple[str, list[str]]:
     """The HTML with a "Copy code" link on each code block, and the blocks as written. The
     parts of one answer (core/blocks.py) share one `budget`."""
     blocks: list[str] = []
-    return _render(text, {"code": blocks}, budget), blocks
+    return _render(text, {"code": blocks}, budget, dark), blocks
 
 
-def _render(text: str, env: dict, budget: FormulaBudget | None = None) -> str:
+def _render(
+    text: str, env: dict, budget: FormulaBudget | None = None, dark: bool = False
+) -> str:
+    look = LOOKS[dark]
     text, rest = text[:MAX_MARKDOWN_CHARS], text[MAX_MARKDOWN_CHARS:]
-    formulas = _Formulas(budget)
+    formulas = _Formulas(look.ink, budget)
     held = MATH.sub(formulas.hold, text) if "$" in text or "\\" in text else text
-    rendered = formulas.put_back(_markdown().render(held, {**env, "formulas": formulas}))
+    rendered = formulas.put_back(
+        _markdown().render(held, {**env, "formulas": formulas, "look": look})
+    )
     if rest:  # shown as written: bounded time for any length
         rendered += "<p>" + html.escape(rest).replace("\n", "<br/>") + "</p>"
     return rendered

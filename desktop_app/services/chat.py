@@ -257,7 +257,7 @@ class ChatService(QObject):
             self.generation_started.emit(self._streaming_id, ids)
 
     def _show_model(self, model: ModelChoice, loaded: p.Loaded) -> None:
-        self.model_changed.emit(_model_info(model.id, model.quant, loaded))
+        self.model_changed.emit(_model_info(model, loaded))
         self.notice.emit("")
 
     @Slot()
@@ -318,11 +318,12 @@ def engine_address(settings: Settings) -> tuple[str, str] | None:
     return (url, settings["engine_key"].strip()) if url else None
 
 
-def _model_info(model_id: str, quant: str, loaded: p.Loaded) -> dict[str, Any]:
+def _model_info(model: ModelChoice, loaded: p.Loaded) -> dict[str, Any]:
     """What the status line shows about the loaded model."""
     return {
-        "id": model_id,
-        "quant": quant,
+        "id": model.id,
+        "name": model.title,
+        "quant": model.quant,
         "n_ctx": loaded.n_ctx,
         "n_threads": loaded.n_threads,
         "chat_format": loaded.chat_format,

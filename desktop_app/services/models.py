@@ -24,7 +24,7 @@ from desktop_app.core.model_choice import (
     choose_model,
     remote_model,
 )
-from desktop_app.core.planning import plan_for
+from desktop_app.core.planning import plans_by_quant
 from desktop_app.paths import AppPaths
 from desktop_app.services.background import Background
 from desktop_app.services.storage import StoreThread
@@ -57,11 +57,12 @@ class ModelService(QObject):
     model_ready = Signal(object)  # ModelChoice
     failed = Signal(str)  # no model could be made ready: what to do, in plain words
     progress = Signal(str)  # plain words for the status line
-    listing_changed = Signal(object)  # rows of core.library.listing, each with its Plan
+    listing_changed = Signal(object)  # rows of core.library.listing, with "plan" and "plans"
     host_changed = Signal(object)  # HostProfile
     download_progressed = Signal(str, int, int, float)  # model id, done, total, bytes/s
     download_finished = Signal(str, str)  # model id, "" or what went wrong
     import_finished = Signal(str, str)  # the new model's id or "", what to tell the user
+    survey_ready = Signal(object)  # core.first_run.Survey: this computer, for the first run
 
     def __init__(
         self,
@@ -78,6 +79,17 @@ class ModelService(QObject):
         self.background.failed.connect(self.failed)
         self._downloads: dict[str, Download] = {}
         self._lock = threading.Lock()
+        self.in_use: str | None = None  # the id of the model new answers use
+        self.downloading: dict[str, float] = {}  # id → share done (GUI thread only)
+        self.model_ready.connect(self._remember_in_use)
+        self.download_progressed.connect(self._remember_progress)
+        self.download_finished.connect(lambda spec, _error: self.downloading.pop(spec, None))
+
+    def _remember_in_use(self, model: Any) -> None:
+        self.in_use = model.id
+
+    def _remember_progress(self, spec: str, done: int, total: int, _rate: float) -> None:
+        self.downloading[spec] = done / total if total else 0.0
 
     def host(self) -> hardware.HostProfile:
         """On a background thread: this machine, with what its llama.cpp build can do (asked
@@ -143,6 +155,17 @@ class ModelService(QObject):
             self.progress.emit(chosen.note)
         self.model_ready.emit(chosen.model)
 
+    def survey(self, assistants: dict[str, Assistant]) -> None:
+        """What this computer runs and a model per assistant (survey_ready), planned here."""
+        from desktop_app.core import first_run
+
+        def work() -> first_run.Survey:
+            installed = self.stores.blocking.installed_models()
+            default = self.settings["default_model"]
+            return first_run.survey(self.catalog, self.host(), assistants, installed, default)
+
+        self.background.run(work, self.survey_ready.emit)
+
     # -- library -----------------------------------------------------------------------------
     def refresh(self) -> None:
         self.background.run(self._listing, self._show_listing)
@@ -157,7 +180,7 @@ class ModelService(QObject):
             installed = (
                 row["installed"] if row["installed"] and row["installed"]["present"] else None
             )
-            row["plan"] = plan_for(row["id"], self.catalog, host, installed)
+            row["plan"], row["plans"] = plans_by_quant(row["id"], self.catalog, host, installed)
         return host, rows
 
     def _show_listing(self, found: tuple[hardware.HostProfile, list[dict[str, Any]]]) -> None:
@@ -173,6 +196,9 @@ class ModelService(QObject):
             self.download_finished.emit(spec, message)
             self.refresh()
 
+        if spec in self.downloading:
+            return  # one download of a model at a time, whichever page asked for it
+        self.downloading[spec] = 0.0
         self.background.run(lambda: self._download(spec, quant), done, failed)
 
     def cancel_download(self, spec: str) -> None:

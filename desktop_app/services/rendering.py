@@ -27,22 +27,24 @@ class RenderAhead(QObject):
         self._background = Background("render-ahead", parent=self)
         self._queued: list[Future] = []
 
-    def request(self, pieces: list[str], done: Callable[[Rendered], None]) -> None:
+    def request(
+        self, pieces: list[str], done: Callable[[Rendered], None], dark: bool = False
+    ) -> None:
         """Render `pieces` in order; `done((piece, (html, code)))` for each (or (piece, None)
         when it failed), on this object's thread. What an earlier request still waits for is
         dropped."""
         for future in self._queued:
             future.cancel()
-        self._queued = [self._background.run(_renderer(piece), done) for piece in pieces]
+        self._queued = [self._background.run(_renderer(piece, dark), done) for piece in pieces]
 
     def shutdown(self) -> None:
         self._background.shutdown(wait=False)
 
 
-def _renderer(piece: str) -> Callable[[], Rendered]:
+def _renderer(piece: str, dark: bool) -> Callable[[], Rendered]:
     def render() -> Rendered:
         try:
-            return piece, render_with_code(piece)
+            return piece, render_with_code(piece, dark=dark)
         except Exception:  # a bug: logged; the view renders the piece itself (and shows it)
             log.exception("rendering ahead failed")
             return piece, None

@@ -39,7 +39,7 @@ class DocumentsDialog(QDialog):
             wordWrap=True,
         )
         self.retrieval = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
-        self.retrieval.setStyleSheet("color: #555;")
+        self.retrieval.setProperty("tone", "muted")
         self.files = QListWidget()
         self.add_folder_button = QPushButton("Add folder…")
         self.add_files_button = QPushButton("Add files…")
@@ -48,7 +48,7 @@ class DocumentsDialog(QDialog):
         self.progress = QProgressBar(visible=False)
         self.status = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.skipped = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
-        self.skipped.setStyleSheet("color: #8a5a00;")
+        self.skipped.setProperty("tone", "warning")
         buttons = QHBoxLayout()
         for button in (
             self.add_folder_button,

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QInputDialog,
     QLabel,
@@ -32,11 +33,14 @@ from desktop_app.ui.conversation_list import ConversationList
 from desktop_app.ui.conversation_panel import ConversationPanel
 from desktop_app.ui.documents import DocumentsDialog
 from desktop_app.ui.export_dialog import ask_export, ask_import
+from desktop_app.ui.first_run import FirstRunPage
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
+from desktop_app.ui.screen_fit import fit_to_screen
 from desktop_app.ui.search_panel import SearchPanel
 from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.theme import ThemeController, set_tone
 
 
 class MainWindow(QMainWindow):
@@ -45,29 +49,32 @@ class MainWindow(QMainWindow):
     ):
         super().__init__()
         self.chat, self.stores, self.settings, self.models = chat, stores, settings, models
+        self.theme = ThemeController(QApplication.instance(), settings["theme"], parent=self)
         self.model_manager: ModelManager | None = None
+        self.first_run: FirstRunPage | None = None
         self.knowledge = KnowledgeService(stores.store.path)
         self.knowledge.refresh()  # documents changed since last time are re-indexed
         self.documents: DocumentsDialog | None = None
         self.current: int | None = None
         self.setWindowTitle(APP_NAME)
-        self.resize(1000, 700)
         self.conversations = ConversationList()
         self.search = SearchPanel()
         self.archive = ArchiveService(stores, self)
         self.links = LinkPolicy(self.knowledge.is_indexed)  # what a link in an answer may open
         self.view = ChatView(self.links, RenderAhead(self))
+        self.view.set_dark(self.theme.scheme().dark)
+        self.theme.scheme_changed.connect(self._scheme_changed)
         self.composer = Composer()
         self.panel = ConversationPanel()
         self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")
         self._build_layout()
         self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
-        self.speed_label = QLabel()
+        self.speed_label = QLabel(styleSheet="padding: 0 8px;", toolTip="The last answer's speed")
         self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
         self.notice_label.setWordWrap(True)
         status = self.statusBar()
         status.addWidget(self.notice_label, 1)
-        self.speed_label.setStyleSheet("color: #555; padding: 0 8px;")
+        set_tone(self.speed_label, "muted")
         status.addPermanentWidget(self.speed_label)
         status.addPermanentWidget(self.model_label)
         self._build_menu()
@@ -121,7 +128,11 @@ class MainWindow(QMainWindow):
         view.addAction(self.panel_action)
         manage = QAction("&Models…", self, shortcut=QKeySequence("Ctrl+M"))
         manage.triggered.connect(self.show_model_manager)
-        self.menuBar().addMenu("&Models").addAction(manage)
+        welcome = QAction("&Getting started…", self)
+        welcome.triggered.connect(lambda: self.show_first_run())
+        models = self.menuBar().addMenu("&Models")
+        models.addActions([manage, welcome])
+        view.addMenu(self.theme.menu(self, self.choose_theme))
         documents = QAction("&Documents…", self)
         documents.triggered.connect(self.show_documents)
         self.menuBar().addMenu("&Support").addAction(documents)
@@ -413,8 +424,10 @@ class MainWindow(QMainWindow):
             context = f" · context {info['n_ctx']}" if info["n_ctx"] else ""
             self.model_label.setText(f"{info['id']}{context} · {_device_text(info)}")
             return
+        quant = f"{info['quant']} · " if info["quant"] else ""
+        self.model_label.setToolTip(info["id"])
         self.model_label.setText(
-            f"{info['id']} · {info['quant']} · context {info['n_ctx']} · "
+            f"{info.get('name') or info['id']} · {quant}context {info['n_ctx']} · "
             f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''} · "
             + _device_text(info)
         )
@@ -425,6 +438,14 @@ class MainWindow(QMainWindow):
         self.model_manager.show()
         self.model_manager.raise_()
         return self.model_manager
+
+    def show_first_run(self, first_time: bool = False) -> FirstRunPage:
+        """The first-run page: what this computer runs, a model per assistant, the starter (at
+        the first start only for a user without a model of their own)."""
+        if self.first_run is None:
+            self.first_run = FirstRunPage(self.models, self.settings, self)
+        self.first_run.present(first_time)
+        return self.first_run
 
     def show_documents(self) -> DocumentsDialog:
         if self.documents is None:
@@ -441,8 +462,17 @@ class MainWindow(QMainWindow):
         for name, value in values.items():
             self.settings[name] = value
         self.settings.save()  # a few hundred bytes, once per OK click
+        self.theme.set_choice(self.settings["theme"])
         self.chat.settings_changed()
         self.show_notice("Settings saved; they apply from the next answer.")
+
+    def _scheme_changed(self, scheme: Any) -> None:
+        self.view.set_dark(scheme.dark)
+
+    def choose_theme(self, choice: str) -> None:
+        self.settings["theme"] = choice
+        self.settings.save()
+        self.theme.set_choice(choice)
 
     def choose_assistant(self, assistant_id: str, level: str) -> None:
         assistant = load_assistants().get(assistant_id)
@@ -462,12 +492,14 @@ class MainWindow(QMainWindow):
 
     # -- window state -------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
+        self.resize(1000, 700)  # the first start's size, until one is saved
         for key, restore in (
             ("window_geometry", self.restoreGeometry),
             ("splitter_state", self.splitter.restoreState),
         ):
             if self.settings[key]:
                 restore(QByteArray.fromBase64(self.settings[key].encode()))
+        fit_to_screen(self)  # saved on a bigger screen, or at a smaller scale factor
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings["window_geometry"] = bytes(self.saveGeometry().toBase64()).decode()

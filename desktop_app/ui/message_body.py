@@ -33,8 +33,9 @@ class RenderCache:
     """Rendered parts by their Markdown, newest last, bounded in characters: a message scrolled
     out of view and back is not rendered again."""
 
-    def __init__(self, limit: int = CACHE_CHARS) -> None:
+    def __init__(self, limit: int = CACHE_CHARS, dark: bool = False) -> None:
         self.limit, self.size = limit, 0
+        self.dark = dark  # rendered for a dark background (code colours, formula ink)
         self._items: OrderedDict[str, tuple[str, list[str]]] = OrderedDict()
 
     def __contains__(self, text: str) -> bool:
@@ -45,7 +46,7 @@ class RenderCache:
         if found is not None:
             self._items.move_to_end(text)
             return found
-        found = render_with_code(text, budget)
+        found = render_with_code(text, budget, self.dark)
         self.put((text, found))
         return found
 

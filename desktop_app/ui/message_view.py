@@ -55,12 +55,13 @@ class ChatView(QScrollArea):
         container = QWidget()
         self.column = QVBoxLayout(container)
         self.older_note = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, visible=False)
-        self.older_note.setStyleSheet("color: #888;")
+        self.older_note.setProperty("tone", "muted")
         self.empty_hint = QLabel(
             "Ask anything. Everything stays on this computer.",
             alignment=Qt.AlignmentFlag.AlignCenter,
         )
-        self.empty_hint.setStyleSheet("color: #888; font-size: 15px;")
+        self.empty_hint.setProperty("tone", "muted")
+        self.empty_hint.setStyleSheet("font-size: 15px;")
         self.column.addWidget(self.older_note)
         self.column.addWidget(self.empty_hint)
         self.column.addStretch(1)
@@ -196,6 +197,14 @@ class ChatView(QScrollArea):
         self._restore_position()
         self._show_older_note()
         self._filler.start()
+
+    def set_dark(self, dark: bool) -> None:
+        """The colour scheme changed: the messages are rendered again in its colours."""
+        if dark == self._prerender.cache.dark:
+            return
+        self._prerender.set_dark(dark)
+        if self.rows:
+            self.show_messages(self.rows)
 
     def has_topic(self) -> bool:
         """Whether the user has asked something here (Regenerate and Quiz me need it)."""

@@ -22,6 +22,7 @@ from desktop_app.core.render import render_markdown
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_body import MarkdownBody, RenderCache
 from desktop_app.ui.safe_text import SafeText, plain_tooltip
+from desktop_app.ui.theme import set_tone
 
 ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
 STATUS_NOTES = {
@@ -116,7 +117,7 @@ class MessageWidget(QFrame):
 
     @property
     def note(self) -> QLabel:
-        return self._part("note", lambda: _note("color: #a33;"))  # type: ignore[return-value]
+        return self._part("note", lambda: _note("error"))  # type: ignore[return-value]
 
     @property
     def cut(self) -> CutNote:
@@ -221,7 +222,8 @@ class MessageWidget(QFrame):
         self._compact = compact
         for widget in (self.role_label, self.copy_button, self.content):
             widget.setVisible(not compact)
-        self.note.setStyleSheet("color: #888; font-style: italic;" if compact else "color: #a33;")
+        set_tone(self.note, "muted" if compact else "error")
+        self.note.setStyleSheet("font-style: italic;" if compact else "")
 
     def _open_link(self, url: QUrl) -> None:
         self.links.open(url, self)
@@ -237,7 +239,9 @@ class MessageWidget(QFrame):
             self.sources.width_hint = self.content.width_hint
             self.sources.anchorClicked.connect(self._open_link)
         if self.sources is not None:
-            self.sources.setText(render_markdown(sources_footer(sources)) if sources else "")
+            footer = sources_footer(sources)
+            dark = self.content.cache.dark
+            self.sources.setText(render_markdown(footer, dark=dark) if sources else "")
             self.sources.setVisible(bool(sources))
 
     def _show_check(self, extras: dict[str, Any]) -> None:
@@ -247,9 +251,7 @@ class MessageWidget(QFrame):
         failed = any(not c.get("ok", True) for c in extras.get("checks") or [])
         self.check_note.setText(("⚠ " if failed else "✓ ") + checked if checked else "")
         if checked:
-            self.check_note.setStyleSheet(
-                "color: #b35900; font-weight: bold;" if failed else "color: #1a7f37;"
-            )
+            set_tone(self.check_note, "warning" if failed else "success")
         self.check_note.setVisible(bool(checked))
 
     def set_left_out(self, left_out: bool) -> None:
@@ -308,7 +310,8 @@ class CutNote(QWidget):
     def __init__(self) -> None:
         super().__init__(visible=False)
         self.label = QLabel("Cut at the answer length limit.")
-        self.label.setStyleSheet("color: #777; font-style: italic;")
+        self.label.setProperty("tone", "muted")
+        self.label.setStyleSheet("font-style: italic;")
         self.button = QToolButton(text="Continue", toolTip="Go on with this answer")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -322,20 +325,22 @@ def _top_level_extras(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _left_out_note() -> QLabel:
-    label = _note("color: #777; font-style: italic;")
+    label = _note("muted", "font-style: italic;")
     label.setText("Left out of the model's view: the conversation outgrew its context.")
     return label
 
 
 def _reasoning_label() -> QLabel:
-    label = _note("color: #666; border-left: 3px solid #ccc; padding-left: 6px;")
+    label = _note("muted", "border-left: 3px solid palette(mid); padding-left: 6px;")
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 
-def _note(style: str) -> QLabel:
-    """A hidden, wrapping label for outside text, never read as rich text."""
+def _note(tone: str, style: str = "") -> QLabel:
+    """A hidden, wrapping label for outside text, never read as rich text, coloured by the
+    theme's style sheet for its tone (muted, error, warning, success)."""
     label = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
+    label.setProperty("tone", tone)
     if style:
         label.setStyleSheet(style)
     return label

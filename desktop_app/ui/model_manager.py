@@ -1,13 +1,14 @@
-"""The model manager: the catalog by role, with description, licence, size and recommended
-quant; download with progress and Cancel; installed models with Use, Delete and Import."""
+"""The model manager: the catalog by role and the installed models, one quantization per row
+(the one Download fetches: the planner's choice for this machine unless the user picks another,
+the installed one for an installed model), with its size, the plan here and a memory bar that
+follow the choice at once; badges for the model in use and downloads; Use, Delete, Import."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCursor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,8 +29,11 @@ from PySide6.QtWidgets import (
 from desktop_app.core.planner import Plan
 from desktop_app.core.starter import STARTER_ID
 from desktop_app.services.models import ModelService
+from desktop_app.ui import model_text
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.safe_text import plain_tooltip
+from desktop_app.ui.screen_fit import fit_to_screen
+from desktop_app.ui.theme import set_tone
 
 GROUPS = [
     ("installed", "Installed"),
@@ -40,13 +44,9 @@ GROUPS = [
     ("code", "Code"),
     ("embedding", "Embedding (Support searches by meaning)"),
 ]
+COLUMNS = ["Model", "Quantization", "Size", "Here", "State"]
+NAME, QUANT, SIZE, HERE, STATE = range(len(COLUMNS))
 ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _size(n: int, approximate: bool = False) -> str:
-    if approximate:  # a rounded catalog figure: say so, and claim no more digits than it has
-        return f"about {n / 1e9:.1f} GB" if n >= 1e8 else f"about {n / 1e6:.0f} MB"
-    return f"{n / 1e9:.2f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
 
 
 class ModelManager(QDialog):
@@ -54,13 +54,16 @@ class ModelManager(QDialog):
         super().__init__(parent)
         self.models = models
         self.rows: dict[str, dict[str, Any]] = {}
-        self.active: str | None = None  # the model id being downloaded
+        self.chosen: dict[str, str] = {}  # model id → the quantization the user picked here
+        self.active: str | None = None  # the model id whose download this dialog shows
+        self._filling = False  # the combo box is being filled: not the user's choice
         self.setWindowTitle("Models")
-        self.resize(820, 560)
+        self.resize(860, 560)
         self.hardware = QLabel(wordWrap=True)
-        self.tree = QTreeWidget(columnCount=5)
-        self.tree.setHeaderLabels(["Model", "Size", "Recommended", "Fits here", "State"])
-        for column, width in enumerate((260, 80, 100, 150)):
+        self.tree = QTreeWidget(columnCount=len(COLUMNS))
+        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setAccessibleName("Models")
+        for column, width in enumerate((270, 100, 100, 110)):
             self.tree.setColumnWidth(column, width)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
         self.details = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
@@ -69,12 +72,14 @@ class ModelManager(QDialog):
         self.details.linkActivated.connect(lambda url: self.links.open(url, self))
         self.links.notice.connect(self._link_refused)
         self.details.setMinimumHeight(70)
-        self.quant = QComboBox()
+        self.quant = QComboBox(accessibleName="Quantization to download")
+        self.quant.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.quant.currentIndexChanged.connect(lambda _i: self._quant_chosen())
         self.download_button = QPushButton("Download")
         self.use_button = QPushButton("Use for new answers")
         self.delete_button = QPushButton("Delete…")
         self.import_button = QPushButton("Import GGUF…")
-        self.progress = QProgressBar(visible=False)
+        self.progress = QProgressBar(visible=False, accessibleName="Download progress")
         self.progress_label = QLabel(visible=False, textFormat=Qt.TextFormat.PlainText)
         self.cancel_button = QPushButton("Cancel download", visible=False)
         self.message = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
@@ -103,10 +108,11 @@ class ModelManager(QDialog):
     def _connect(self) -> None:
         m = self.models
         m.listing_changed.connect(self.show_listing)
-        m.host_changed.connect(lambda host: self.hardware.setText(describe_host(host)))
+        m.host_changed.connect(lambda host: self.hardware.setText(model_text.describe_host(host)))
         m.download_progressed.connect(self._on_progress)
         m.download_finished.connect(self._on_finished)
         m.import_finished.connect(self._on_imported)
+        m.model_ready.connect(lambda _model: self._refill_all())  # the "in use" badge moves
         self.download_button.clicked.connect(self.download_selected)
         self.cancel_button.clicked.connect(self.cancel_download)
         self.use_button.clicked.connect(self.use_selected)
@@ -131,35 +137,72 @@ class ModelManager(QDialog):
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(group)
             for row in members:
-                group.addChild(self._item(row))
+                item = QTreeWidgetItem()
+                item.setData(NAME, ID_ROLE, row["id"])
+                self._fill(item, row)
+                group.addChild(item)
             group.setExpanded(True)
         if selected:
             self.select(selected)
 
-    def _item(self, row: dict[str, Any]) -> QTreeWidgetItem:
+    def quant_of(self, row: dict[str, Any]) -> str:
+        """The one quantization a row stands for: the user's pick, else the installed one, else
+        the planner's choice for this machine."""
+        if row["id"] in self.chosen:
+            return self.chosen[row["id"]]
         have = row["installed"]
-        state = (
-            f"installed {have['quant'] or ''}".strip()
-            if have and have["present"]
-            else "file missing"
-            if have
-            else ""
-        )
-        size = (
-            _size(have["size_on_disk"])
-            if have and have["present"]
-            else _size(row.get("size_bytes", 0), not row.get("size_verified", True))
-        )
-        name = row["name"] + ("  (non-commercial licence)" if row.get("non_commercial") else "")
+        if have and have["present"] and have["quant"]:
+            return have["quant"]
         planned: Plan | None = row.get("plan")
-        fits = f"{planned.verdict} · {planned.quant}" if planned else ""
-        if row.get("runs_on"):
-            fits = f"runs on {row['runs_on']}"  # a remote engine: its memory decides, not ours
-        item = QTreeWidgetItem([name, size, row.get("recommended_quant", ""), fits, state])
-        item.setToolTip(3, plain_tooltip(planned.why if planned else ""))
-        item.setData(0, ID_ROLE, row["id"])
-        item.setToolTip(0, plain_tooltip(row.get("description", "")))
-        return item
+        return planned.quant if planned else row.get("recommended_quant", "")
+
+    def plan_of(self, row: dict[str, Any], quant: str) -> Plan | None:
+        plans = {q.upper(): p for q, p in (row.get("plans") or {}).items()}
+        return plans.get(quant.upper(), row.get("plan") if not plans else None)
+
+    def state_of(self, row: dict[str, Any]) -> str:
+        """Badges: downloading (with how far), in use, installed (and which quantization)."""
+        badges, have = [], row["installed"]
+        if row["id"] in self.models.downloading:
+            badges.append(f"downloading {self.models.downloading[row['id']]:.0%}")
+        if row["id"] == self.models.in_use:
+            badges.append("in use")
+        if have and have["present"]:
+            other = (have["quant"] or "").upper() != self.quant_of(row).upper()
+            badges.append(f"installed {have['quant']}" if other and have["quant"] else "installed")
+        elif have:
+            badges.append("file missing")
+        return " · ".join(badges)
+
+    def _fill(self, item: QTreeWidgetItem, row: dict[str, Any]) -> None:
+        quant = self.quant_of(row)
+        planned = self.plan_of(row, quant)
+        name = row["name"] + ("  (non-commercial licence)" if row.get("non_commercial") else "")
+        texts = {
+            NAME: name,
+            QUANT: quant,
+            SIZE: model_text.quant_size(row, quant) if quant else "",
+            # a remote engine: its memory decides, not this computer's
+            HERE: f"runs on {row['runs_on']}" if row.get("runs_on") else (
+                planned.verdict if planned else ""
+            ),
+            STATE: self.state_of(row),
+        }
+        for column, text in texts.items():
+            item.setText(column, text)
+        item.setToolTip(HERE, plain_tooltip(planned.why if planned else ""))
+        item.setToolTip(NAME, plain_tooltip(row.get("description", "")))
+
+    def _refill(self, model_id: str) -> None:
+        row = self.rows.get(model_id)
+        for item in self.items():
+            if row is not None and item.data(NAME, ID_ROLE) == model_id:
+                self._fill(item, row)
+
+    def _refill_all(self) -> None:
+        for item in self.items():
+            if (row := self.rows.get(item.data(NAME, ID_ROLE))) is not None:
+                self._fill(item, row)
 
     def items(self) -> list[QTreeWidgetItem]:
         found = []
@@ -170,31 +213,52 @@ class ModelManager(QDialog):
 
     def select(self, model_id: str) -> None:
         for item in self.items():
-            if item.data(0, ID_ROLE) == model_id:
+            if item.data(NAME, ID_ROLE) == model_id:
                 self.tree.setCurrentItem(item)
                 return
 
     def selected_id(self) -> str | None:
         item = self.tree.currentItem()
-        return item.data(0, ID_ROLE) if item is not None else None
+        return item.data(NAME, ID_ROLE) if item is not None else None
 
     def _show_selected(self) -> None:
         row = self.rows.get(self.selected_id() or "")
-        busy = self.active is not None
+        self._filling = True
         self.quant.clear()
+        if row is not None:
+            for q in row.get("quants", []):
+                self.quant.addItem(f"{q} · {model_text.quant_size(row, q)}", q)
+            self.quant.setCurrentIndex(max(0, self.quant.findData(self.quant_of(row))))
+        self._filling = False
+        self._show_details(row)
+
+    def _quant_chosen(self) -> None:
+        """The user picked another quantization: the row, the plan and the bar follow now."""
+        row = self.rows.get(self.selected_id() or "")
+        quant = self.quant.currentData()
+        if self._filling or row is None or not quant:
+            return
+        self.chosen[row["id"]] = quant
+        self._refill(row["id"])
+        self._show_details(row)
+
+    def _show_details(self, row: dict[str, Any] | None) -> None:
+        busy = self.active is not None
         if row is None:
             self.details.setText("Choose a model to see what it is good at.")
         else:
-            self.quant.addItems(row.get("quants", []))
-            planned = row.get("plan")
-            chosen = (planned.quant if planned else "") or row.get("recommended_quant")
-            if chosen:
-                self.quant.setCurrentText(chosen)  # the planner's choice for this machine
-            self.details.setText(_details(row))
-        downloadable = bool(row and row.get("quants")) and row.get("id") != STARTER_ID
-        installed = bool(row and row["installed"] and row["installed"]["present"])
+            quant = self.quant_of(row)
+            self.details.setText(model_text.details(row, quant, self.plan_of(row, quant)))
+        have = row["installed"] if row else None
+        installed = bool(have and have["present"])
+        same = installed and (have["quant"] or "").upper() == self.quant_of(row).upper()
+        downloadable = bool(row and row.get("catalog", True) and row.get("quants"))
+        downloadable = downloadable and row["id"] != STARTER_ID
         self.quant.setEnabled(downloadable and not busy)
-        self.download_button.setEnabled(downloadable and not busy)
+        self.download_button.setEnabled(downloadable and not busy and not same)
+        self.download_button.setToolTip(
+            "This quantization is installed." if downloadable and same else ""
+        )
         self.use_button.setEnabled(installed)
         self.delete_button.setEnabled(installed and row["id"] != STARTER_ID)
 
@@ -203,12 +267,17 @@ class ModelManager(QDialog):
         model_id = self.selected_id()
         if model_id is None or self.active is not None:
             return
+        self.models.download(model_id, self.quant.currentData() or None)
+        self._follow(model_id)
+
+    def _follow(self, model_id: str) -> None:
+        """Show this download's progress here (started here or on the first-run page)."""
         self.active = model_id
         self.progress.setRange(0, 0)
         for widget in (self.progress, self.progress_label, self.cancel_button):
             widget.show()
         self.progress_label.setText(f"Checking {model_id} on the hub…")
-        self.models.download(model_id, self.quant.currentText() or None)
+        self._refill(model_id)
         self._show_selected()
 
     def cancel_download(self) -> None:
@@ -216,16 +285,17 @@ class ModelManager(QDialog):
             self.models.cancel_download(self.active)
 
     def _on_progress(self, model_id: str, done: int, total: int, rate: float) -> None:
+        self._refill(model_id)  # its "downloading" badge
         if model_id != self.active:
             return
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * done / total) if total else 0)
         left = f" · {(total - done) / rate:.0f} s left" if rate > 0 else ""
-        self.progress_label.setText(
-            f"{_size(done)} of {_size(total)} · {rate / 1e6:.1f} MB/s{left}"
-        )
+        size = model_text.size_text
+        self.progress_label.setText(f"{size(done)} of {size(total)} · {rate / 1e6:.1f} MB/s{left}")
 
     def _on_finished(self, model_id: str, error: str) -> None:
+        self._refill(model_id)
         if model_id != self.active:
             return
         self.active = None
@@ -264,82 +334,18 @@ class ModelManager(QDialog):
 
     def say(self, text: str, error: bool = False) -> None:
         """The outcome of an action, in the dialog itself (a listing refresh keeps it)."""
-        self.message.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
+        set_tone(self.message, "error" if error else "")
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
     def showEvent(self, event: QShowEvent) -> None:
         self.models.refresh()  # models added from a terminal since it was last open
+        if self.active is None and self.models.downloading:
+            self._follow(next(iter(self.models.downloading)))
         super().showEvent(event)
+        fit_to_screen(self)
 
-
-def _details(row: dict[str, Any]) -> str:
-    lines = [f"<b>{html.escape(row['name'])}</b> — {html.escape(row.get('description', ''))}"]
-    if row.get("license"):
-        warning = " <b>Not for commercial use.</b>" if row.get("non_commercial") else ""
-        lines.append(f"Licence: {html.escape(row['license'])}.{warning}")
-    planned = row.get("plan")
-    if row.get("runs_on"):
-        lines.append(f"<b>Runs on {html.escape(row['runs_on'])}</b> (Settings: models on "
-                     "another machine).")
-    elif planned:
-        lines.append(
-            f"<b>Here: {planned.verdict}</b> with {planned.quant}, context "
-            f"{planned.n_ctx:,} — {html.escape(planned.why)}."
-        )
-        lines.append(memory_bar(planned))
-    have = row["installed"]
-    if have:
-        lines.append(f"Installed: {html.escape(have['path'])}")
-    return "<br/>".join(lines)
-
-
-BAR_COLOURS = {
-    "weights": "#4c78a8",
-    "kv_cache": "#f58518",
-    "compute": "#9d9da1",
-    "overhead": "#c7c7cc",
-    "free": "#d8f0d2",
-}
-
-
-def memory_bar(planned: Plan) -> str:
-    """A bar of the memory budget: weights / KV cache / compute / overhead / free."""
-    gpu = planned.n_gpu_layers > 0
-    budget = planned.vram_budget if gpu else planned.ram_budget
-    parts = planned.estimate.parts()
-    total = max(budget, sum(parts.values()), 1)
-    parts["free"] = max(0, budget - sum(parts.values()))
-    cells = "".join(
-        f'<td width="{max(1, round(100 * size / total))}%" bgcolor="{BAR_COLOURS[name]}">'
-        "&nbsp;</td>"
-        for name, size in parts.items()
-        if size > 0
-    )
-    legend = " · ".join(
-        f'<span style="color:{BAR_COLOURS[n]}">■</span> {n.replace("_", " ")} {size / 1e9:.2f} GB'
-        for n, size in parts.items()
-    )
-    where = "GPU memory" if gpu else "memory for models"
-    return (
-        f'<table width="100%" cellspacing="0" cellpadding="3"><tr>{cells}</tr></table>'
-        f"{legend} (of {budget / 1e9:.1f} GB {where})"
-    )
-
-
-def describe_host(host: Any) -> str:
-    cores = f"{host.physical_cores or '?'} cores"
-    isa = ", ".join(f for f in host.isa if f in ("avx2", "avx512f", "neon", "amx_tile")) or "basic"
-    gpus = (
-        "; ".join(
-            f"{g.name} ({(g.free_bytes or 0) / 1e9:.1f} of "
-            f"{(g.total_bytes or 0) / 1e9:.1f} GB free)"
-            for g in host.gpus
-        )
-        or "no GPU found"
-    )
-    return (
-        f"<b>This computer:</b> {html.escape(host.cpu_model or 'CPU')}, {cores} ({isa}); "
-        f"{host.ram_available_bytes / 1e9:.1f} of {host.ram_total_bytes / 1e9:.1f} GB RAM free; "
-        f"{html.escape(gpus)}"
-    )
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the scheme changed: the bar's colours
+            self._show_details(self.rows.get(self.selected_id() or ""))

@@ -20,6 +20,12 @@ class Prerender:
         self._asked: list[str] = []  # the parts last asked for, not yet rendered
         self._parts_of: dict[int, tuple[str, list[str]]] = {}  # message id → (text, parts)
 
+    def set_dark(self, dark: bool) -> None:
+        """Another colour scheme: everything is rendered again, in its colours."""
+        if dark != self.cache.dark:
+            self.cache = RenderCache(dark=dark)
+            self._asked = []
+
     def forget(self) -> None:
         """Another conversation: the rendered parts stay (a message may come back)."""
         self._parts_of.clear()
@@ -48,10 +54,13 @@ class Prerender:
         wanted = [p for row in rows for p in self.parts(row) if p not in self.cache]
         if wanted != self._asked:
             self._asked = wanted
-            self.ahead.request(wanted, self._rendered)
+            cache = self.cache
+            self.ahead.request(wanted, lambda done: self._rendered(done, cache), cache.dark)
 
-    def _rendered(self, rendered: Rendered) -> None:
+    def _rendered(self, rendered: Rendered, cache: RenderCache) -> None:
         piece, found = rendered
+        if cache is not self.cache:  # asked before the colour scheme changed
+            return
         if found is not None:
             self.cache.put((piece, found))
         elif piece in self._asked:  # not rendered ahead: its widget will render it

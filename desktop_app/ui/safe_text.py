@@ -10,11 +10,13 @@ outside rich text uses SafeText; plain outside text goes in a QLabel with PlainT
 from __future__ import annotations
 
 import logging
+import math
 from collections import deque
 
 from PySide6 import QtGui
-from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
-from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QUrl
+from PySide6.QtGui import QGuiApplication, QImage, QPainter, QTextDocument
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from desktop_app.core.formulas import own_image
@@ -29,6 +31,8 @@ class SafeDocument(QTextDocument):
         super().__init__(parent)
         self.refused: deque[QUrl] = deque(maxlen=32)  # the latest addresses turned down
         self.own_images: set[str] = set()
+        # Qt asks again at every layout and paint: each formula is drawn once per pixel ratio.
+        self._drawn: dict[tuple[str, float], QImage | QByteArray] = {}
 
     def loadResource(self, kind: int, url: QUrl) -> object:
         address = url.toString()
@@ -40,7 +44,41 @@ class SafeDocument(QTextDocument):
             # An image Qt gets nothing for, it reads from the file itself: give it a blank one.
             return _blank_image() if image else None
         self.own_images.add(address)
+        key = (address, self.pixel_ratio())
+        if key not in self._drawn:
+            if len(self._drawn) >= 256:
+                self._drawn.clear()
+            self._drawn[key] = formula_image(svg, key[1])
+        return self._drawn[key]
+
+    def pixel_ratio(self) -> float:
+        """Device pixels per logical pixel where the text is shown (the highest of all screens
+        before it is shown, so the formula is crisp on any of them)."""
+        parent = self.parent()
+        if isinstance(parent, QWidget) and parent.isVisible():
+            return parent.devicePixelRatioF()
+        return QGuiApplication.instance().devicePixelRatio()  # type: ignore[union-attr]
+
+
+def formula_image(svg: bytes, ratio: float) -> QImage | QByteArray:
+    """The formula drawn at `ratio` device pixels per logical pixel, sized in logical pixels:
+    Qt would otherwise draw the SVG at 1× and stretch it on a 2× screen (blurred)."""
+    renderer = QSvgRenderer(QByteArray(svg))
+    size = renderer.viewBoxF().size()
+    if not renderer.isValid() or size.isEmpty():
         return QByteArray(svg)
+    logical = renderer.defaultSize()
+    image = QImage(
+        math.ceil(logical.width() * ratio),
+        math.ceil(logical.height() * ratio),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
+    painter.end()
+    image.setDevicePixelRatio(ratio)
+    return image
 
 
 def _blank_image() -> QImage:

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from desktop_app.core.search import segments
+from desktop_app.ui import theme
 
 TYPING_MS = 200  # one query per pause in typing, not one per key
 HIT_ROLE = Qt.ItemDataRole.UserRole
@@ -43,7 +44,8 @@ class SearchPanel(QWidget):
         self.results.itemActivated.connect(self._chosen)
         self.results.itemClicked.connect(self._chosen)
         self.empty = QLabel("No conversation has these words.", visible=False)
-        self.empty.setStyleSheet("color: #777; padding: 6px;")
+        self.empty.setProperty("tone", "muted")
+        self.empty.setStyleSheet("padding: 6px;")
         self._typing = QTimer(self, singleShot=True, interval=TYPING_MS)
         self._typing.timeout.connect(self._search)
         self.box.textChanged.connect(self._typing.start)
@@ -91,7 +93,8 @@ def _hit_label(hit: dict[str, Any]) -> QLabel:
     else:
         who = "You" if hit["role"] == "user" else "Assistant"
         snippet = marked_html(hit["snippet"], hit["highlights"])
-        text = f"<span style='color:#555'>{title} · {who}</span><br/>{snippet}"
+        muted = theme.current().colour("muted")
+        text = f"<span style='color:{muted}'>{title} · {who}</span><br/>{snippet}"
     label = QLabel(text, wordWrap=True, textFormat=Qt.TextFormat.RichText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     label.setOpenExternalLinks(False)

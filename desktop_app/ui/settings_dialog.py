@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -113,6 +114,12 @@ def _editor(option: Option, value: Any) -> QWidget:
         box = QCheckBox()
         box.setChecked(bool(value))
         return box
+    if option.choices:
+        combo = QComboBox()
+        for choice in option.choices:
+            combo.addItem(choice.capitalize(), choice)
+        combo.setCurrentIndex(max(0, combo.findData(value)))
+        return combo
     if option.type is int:
         box = QSpinBox(minimum=int(option.minimum or 0), maximum=int(option.maximum or 10**9))
         box.setValue(value)
@@ -128,6 +135,8 @@ def _editor(option: Option, value: Any) -> QWidget:
 def _value(editor: QWidget) -> Any:
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
+    if isinstance(editor, QComboBox):
+        return editor.currentData()
     return editor.text() if isinstance(editor, QLineEdit) else editor.value()
 
 

@@ -225,7 +225,7 @@ def test_a_conversations_own_model_answers_it(qtbot, app: Smallwise, tmp_path) -
     cid = app.window.current
     app.window.change_conversation_settings({"model": str(other)})
     row = send_and_wait(qtbot, app, "and again")
-    assert row["model_id"] == "tiny-b" and "tiny-b" in app.window.model_label.text()
+    assert row["model_id"] == "tiny-b" and "tiny-b" in app.window.model_label.toolTip()
     app.window.change_conversation_settings({"model": "no-such-model"})
     row = send_and_wait(qtbot, app, "once more")
     assert row["model_id"] == "tiny-chatml"

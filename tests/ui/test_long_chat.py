@@ -192,10 +192,10 @@ def test_messages_made_while_scrolling_were_rendered_off_the_gui_thread(
     on_gui_thread: list[str] = []
     render = message_body.render_with_code
 
-    def counted(text, budget=None):
+    def counted(text, budget=None, dark=False):
         if threading.current_thread() is threading.main_thread():
             on_gui_thread.append(text)
-        return render(text, budget)
+        return render(text, budget, dark)
 
     monkeypatch.setattr(message_body, "render_with_code", counted)
     view = ChatView(ahead=RenderAhead())

@@ -2,46 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
-import pytest
-from ggufs import write_tiny_model
-from hub_server import FakeHub
 from PySide6.QtWidgets import QFileDialog, QMessageBox
-from test_models_cli import REPO, entry
-
-from desktop_app.app import build
-from desktop_app.paths import app_paths
 
 WAIT = 30_000
-
-
-@pytest.fixture(scope="session")
-def bigger_model(tmp_path_factory) -> Path:
-    """~9 MB: several 1 MiB read blocks, so a download can be cancelled half-way."""
-    return write_tiny_model(tmp_path_factory.mktemp("big") / "bigger.gguf", n_embd=384, n_layer=4)
-
-
-@pytest.fixture
-def manager_app(qtbot, tmp_path: Path, bigger_model: Path, monkeypatch):
-    tiny_model = bigger_model
-    import huggingface_hub.constants
-
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
-    sha = hashlib.sha256(tiny_model.read_bytes()).hexdigest()
-    catalog = tmp_path / "catalog.json"
-    catalog.write_text(json.dumps({"schema_version": 1, "models": [entry(tiny_model, sha)]}))
-    monkeypatch.setenv("SMALLWISE_CATALOG", str(catalog))
-    with FakeHub() as hub:
-        for t in ("F32", "Q8_0", "Q4_K_M"):
-            hub.add(REPO, f"tiny-{t}.gguf", tiny_model)
-        monkeypatch.setenv("HF_ENDPOINT", hub.url)
-        smallwise = build(app_paths().ensure())
-        qtbot.addWidget(smallwise.window)
-        yield smallwise, hub
-        smallwise.shutdown()
 
 
 def open_manager(qtbot, smallwise):
@@ -50,6 +15,19 @@ def open_manager(qtbot, smallwise):
     # The signal reaches the test's slot first; the manager's own queued slot may run later.
     qtbot.waitUntil(lambda: bool(manager.rows), timeout=WAIT)
     return manager
+
+
+def column(manager, item, title: str) -> str:
+    """The text of a row under the column a user reads as `title`."""
+    header = manager.tree.headerItem()
+    titles = [header.text(i) for i in range(manager.tree.columnCount())]
+    return item.text(titles.index(title))
+
+
+def choose_quant(manager, quant: str) -> None:
+    """As a user picks it in the combo box (its items read "Q8_0 · 1.2 GB")."""
+    texts = [manager.quant.itemText(i) for i in range(manager.quant.count())]
+    manager.quant.setCurrentIndex(next(i for i, t in enumerate(texts) if t.startswith(quant)))
 
 
 def test_catalog_is_grouped_by_role_with_details(qtbot, manager_app) -> None:
@@ -61,7 +39,7 @@ def test_catalog_is_grouped_by_role_with_details(qtbot, manager_app) -> None:
     manager.select("llama-3.2-3b-instruct")
     assert "Llama 3.2 Community License" in manager.details.text()
     planned = manager.rows["llama-3.2-3b-instruct"]["plan"].quant
-    assert manager.quant.currentText() == planned and manager.download_button.isEnabled()
+    assert manager.quant.currentData() == planned and manager.download_button.isEnabled()
     assert not manager.use_button.isEnabled()
     assert "This computer:" in manager.hardware.text() and "RAM free" in manager.hardware.text()
 
@@ -77,7 +55,8 @@ def test_verdicts_why_and_memory_bar_for_a_described_machine(qtbot, manager_app)
     manager = open_manager(qtbot, smallwise)
     manager.select("llama-3.2-3b-instruct")
     item = manager.tree.currentItem()
-    assert item.text(3) == "Partial GPU · Q8_0" and "layers on the GPU" in item.toolTip(3)
+    assert column(manager, item, "Here") == "Partial GPU" and "layers on the GPU" in item.toolTip(3)
+    assert column(manager, item, "Quantization") == "Q8_0"
     details = manager.details.text()
     assert "Here: Partial GPU" in details and "kv cache" in details and "bgcolor" in details
     assert "NVIDIA 4 GB" in manager.hardware.text()
@@ -105,7 +84,7 @@ def test_download_use_and_delete(qtbot, manager_app, monkeypatch) -> None:
     smallwise, _ = manager_app
     manager = open_manager(qtbot, smallwise)
     manager.select("tiny-chat")
-    manager.quant.setCurrentText("Q8_0")
+    choose_quant(manager, "Q8_0")
     with qtbot.waitSignal(smallwise.models.download_finished, timeout=WAIT) as done:
         manager.download_button.click()
     assert done.args == ["tiny-chat", ""]
@@ -145,6 +124,8 @@ def test_sizes_not_checked_against_the_file_say_about(qtbot, manager_app) -> Non
     smallwise, _ = manager_app
     manager = open_manager(qtbot, smallwise)
     manager.select("gemma-3-1b-it")  # its Q4_K_M figure is rounded in the catalog
-    assert manager.tree.currentItem().text(1) == "about 0.8 GB"
+    choose_quant(manager, "Q4_K_M")
+    assert column(manager, manager.tree.currentItem(), "Size") == "about 0.8 GB"
     manager.select("llama-3.2-3b-instruct")  # checked: 2019377696 bytes
-    assert manager.tree.currentItem().text(1) == "2.02 GB"
+    choose_quant(manager, "Q4_K_M")
+    assert column(manager, manager.tree.currentItem(), "Size") == "2.02 GB"

@@ -72,9 +72,10 @@ def test_send_streams_a_throttled_answer_and_saves_it(qtbot, tiny_model) -> None
         widget = assistant_widget(smallwise)
         assert widget.text == row["content"] and len(widget.text) > 100
         assert window.conversations.titles() == ["hello model"]
-        assert (
-            "tiny-chatml" in window.model_label.text() and "tokens/s" in window.speed_label.text()
-        )
+        # The model by the name its file gives (general.name), its id in the tooltip.
+        assert window.model_label.text().startswith("tiny-test-model · F32 · context ")
+        assert window.model_label.toolTip() == "tiny-chatml"
+        assert "tokens/s" in window.speed_label.text()
         assert window.model_label.text().endswith(" · CPU")  # where the layers run
         # One UI update per ~40 ms, not one per token.
         elapsed = updates[-1] - updates[0]
@@ -264,6 +265,7 @@ def test_settings_dialog_changes_apply_to_the_next_answer(qtbot, window_app: Sma
         "temperature",
         *("api_server", "api_host", "api_port", "api_key", "api_store"),  # issue 15
         *("engine_url", "engine_key", "engine_model"),
+        "theme",
     }
     dialog.editors["n_ctx"].setValue(1024)
     dialog.editors["max_tokens"].setValue(20)
