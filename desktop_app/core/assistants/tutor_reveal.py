@@ -1,0 +1,188 @@
+"""Does a tutor's reply give the answer away? Looks for the answer's value in the reply (as a
+number, fraction, decimal, multiple of π or in words), for a stated result ("x = 5",
+\\boxed{}, "the answer is …", "7 × 8 = 64" — a wrong one counts too: the tutor must not state
+a result at all), and for code that would compute it. A number that the question itself
+contains is not a reveal by itself. Regexes over bounded text; no Qt here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from desktop_app.core.assistants.tutor_answer import (
+    Answer,
+    _joined,
+    math_runs,
+    normalise,
+    parse_expression,
+)
+
+MAX_REPLY = 8000  # characters looked at; a tutor reply is far shorter
+NUMBER = re.compile(r"(?<![\w.^*])(\d+(?:\.\d+)?)(?![\w(]|\.\d)")
+FRACTION = re.compile(r"(?<![\w.^])\(*(\d+)\)*\s*/\s*\(*(\d+)\)*(?![\w.(])")
+PI_MULTIPLE = re.compile(r"(\d+(?:\.\d+)?)\s*\*?\s*pi\b")
+LIST_MARKER = re.compile(r"^\s*(?:step\s*)?\d+[.):]\s", re.M)
+STEP_WORD = re.compile(r"\b(?:step|hint|part|question|level|number)\s+\d+\b")
+ANSWER_WORDS = re.compile(
+    r"\b(?:final answer|answer|result|solution)\s*(?:is|=|:|would be|will be|should be)"
+    r"\s*(?:equal to\s*)?[-(]?\s*\d+(?:\.\d+)?(?![\w(])"
+)
+SAYING = re.compile(r"\b(?:is|are|equals|makes|gives|get|got|=)\s*$")
+OPENER = re.compile(r"^\W*(?:it|that|this|the answer|answer)\s*(?:is|equals|'s|:)\s*-?\d")
+UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split()
+)
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+STOP = set(
+    "the a an of and or in on at to is are was be it its this that for with by as from what "
+    "which who whom how why when where do does did you your we our they their he she his her "
+    "i me my not no yes can could would should will".split()
+)
+
+
+def reveals(reply: str, answer: Answer, question: str) -> str | None:
+    """Why `reply` gives `answer` away (a short reason), or None when it does not."""
+    reply = reply[:MAX_REPLY]
+    if answer.values:
+        return _numeric(reply, answer, question)
+    return _in_words(reply, answer, question)
+
+
+def _numeric(reply: str, answer: Answer, question: str) -> str | None:
+    if "\\boxed" in reply:
+        return "a boxed result"
+    if "```" in reply:
+        return "code that computes it"
+    plain = normalise(reply)
+    if OPENER.search(plain):
+        return "opens with a result"
+    for reason, found in (
+        ("states the unknown", _stated_unknown(plain, answer)),
+        ("states a result", _stated_result(plain, answer)),
+        ("names the answer", _after_answer_words(plain)),
+    ):
+        if found:
+            return reason
+    given = set(values_in(normalise(question)))
+    for value in values_in(_without_markers(plain)):
+        if value not in given and any(same_value(value, a) for a in answer.values):
+            return f"contains {sympy.sstr(value)}"
+    for value in _word_numbers(plain):
+        if any(same_value(value, a) for a in answer.values) and value not in given:
+            return f"says {value} in words"
+    return None
+
+
+def _stated_unknown(plain: str, answer: Answer) -> bool:
+    """'x = 5' (or a wrong 'x = 4'): the unknown given a plain value."""
+    if not answer.variable:
+        return False
+    var = re.escape(answer.variable)
+    value = r"[-+]?\s*\(?\d[\d.]*\)?(?:\s*/\s*\d+)?(?![\w.(]|\s*[+\-*/^])"
+    pattern = rf"(?<![\w.^']){var}\s*(?:=|\bis\b|\bequals\b|\bmust be\b)\s*{value}"
+    return re.search(pattern, plain) is not None
+
+
+def _stated_result(plain: str, answer: Answer) -> bool:
+    """'7 * 8 = 64': the calculation asked about, given a value (right or wrong)."""
+    for line in plain.splitlines():
+        parts = line.split("=")
+        for left, right in zip(parts, parts[1:], strict=False):
+            runs = math_runs(left)
+            shown = NUMBER.match(right.strip()) or re.match(r"\s*-\s*(\d)", right)
+            if not runs or not shown or not any(t in "+-*/^" or t == "sqrt" for t in runs[-1]):
+                continue
+            value = parse_expression(_joined(runs[-1]))
+            if value is not None and any(same_value(value, a) for a in answer.values):
+                return True
+    return False
+
+
+def _after_answer_words(plain: str) -> bool:
+    return ANSWER_WORDS.search(plain) is not None
+
+
+def _without_markers(plain: str) -> str:
+    return STEP_WORD.sub(" ", LIST_MARKER.sub(" ", plain))
+
+
+def values_in(plain: str) -> list[sympy.Expr]:
+    """Every number the text shows: integers, decimals, fractions, multiples of pi."""
+    found: list[sympy.Expr] = []
+    for match in PI_MULTIPLE.finditer(plain):
+        found.append(sympy.Rational(match.group(1)) * sympy.pi)
+    plain = PI_MULTIPLE.sub(" ", plain)
+    for match in FRACTION.finditer(plain):
+        if int(match.group(2)) != 0 and len(match.group(1) + match.group(2)) <= 18:
+            found.append(sympy.Rational(int(match.group(1)), int(match.group(2))))
+    for match in NUMBER.finditer(plain):
+        if len(match.group(1)) <= 18:
+            found.append(sympy.Rational(match.group(1)))
+    return found
+
+
+def same_value(shown: sympy.Expr, value: sympy.Expr, signed: bool = False) -> bool:
+    """Equal, or a decimal that is `value` rounded to the digits shown (31.4 for 10π). Unless
+    `signed`, 5 also matches -5: in a hint, the sign is one small step from the answer."""
+    if shown == value or (not signed and value.is_number and value < 0 and shown == -value):
+        return True
+    if value.is_Rational or not shown.is_Rational:
+        return False
+    text = sympy.sstr(sympy.Float(shown, 12)).rstrip("0")
+    places = len(text.split(".")[1]) if "." in text else 0
+    return places >= 1 and abs(float(shown) - float(value)) <= 0.5 * 10**-places + 1e-9
+
+
+def _word_numbers(plain: str) -> list[int]:
+    """Numbers written in words: 'fifty-six', 'twelve', 'one hundred and five'."""
+    found = []
+    pattern = r"\b(?:(\w+)\s+hundred(?:\s+and)?\s*)?(?:(" + "|".join(TENS) + r")[\s-]?)?(\w+)?\b"
+    for match in re.finditer(pattern, plain):
+        value = _word_value(*match.groups())
+        said = SAYING.search(plain[max(0, match.start() - 12) : match.start()])
+        if value is not None and (value > 10 or said):  # "two numbers that…" is no answer
+            found.append(value)
+    return found
+
+
+def _word_value(hundreds: str | None, tens: str | None, unit: str | None) -> int | None:
+    total = 0
+    if hundreds:
+        if hundreds not in UNITS[1:10]:
+            return None
+        total += 100 * UNITS.index(hundreds)
+    if tens:
+        total += 10 * (TENS.index(tens) + 2)
+    if unit in UNITS and not (tens and UNITS.index(unit) >= 10):
+        total += UNITS.index(unit)
+    elif not (hundreds or tens):
+        return None
+    return total
+
+
+def key_terms(answer_text: str, question: str) -> tuple[str, ...]:
+    """The words of an answer in words that the question does not already say."""
+    asked = {_stem(w) for w in re.findall(r"[a-z0-9]+", question.lower())}
+    words = re.findall(r"[a-z0-9]+", answer_text.lower())
+    terms = [w for w in words if w not in STOP and _stem(w) not in asked and len(w) > 1]
+    return tuple(dict.fromkeys(terms))[:6]
+
+
+def _in_words(reply: str, answer: Answer, question: str) -> str | None:
+    terms = answer.terms or key_terms(answer.text, question)
+    if not terms:
+        return None
+    said = {_stem(w) for w in re.findall(r"[a-z0-9]+", reply.lower())}
+    hits = [t for t in terms if _stem(t) in said]
+    needed = len(terms) if len(terms) <= 2 else max(2, (2 * len(terms) + 2) // 3)
+    return f"names {' '.join(hits)}" if len(hits) >= needed else None
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
