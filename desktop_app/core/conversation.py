@@ -17,6 +17,7 @@ from desktop_app.core import store as st
 from desktop_app.core.assistants.knowledge import NOT_COVERED, KnowledgeBase
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.assistants.specialist import extras, ground
+from desktop_app.core.assistants.tutor import guard_for
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.client import EngineClient
 from desktop_app.core.errors import EngineError
@@ -112,19 +113,26 @@ class Conversations:
             if grounded is None:
                 return self._answer_without_model(turn, listener, NOT_COVERED, "not_covered")
         overrides = {**(turn.assistant.sampling if turn.assistant else {}), **turn.sampling}
+        # The tutor's guard (None for other assistants): instructions for this step of the
+        # lesson, and a client that passes on only text that does not give the answer away.
+        guard = guard_for(
+            turn.assistant, self.store, turn.conversation_id, turn.level, self._stop.is_set
+        )
         result = ChatTurn(
             self.store,
-            self.client,
+            guard.client(self.client) if guard else self.client,
             turn.conversation_id,
             turn.model,
             turn.model.sampling_for(self.settings, **overrides),
             loaded.n_ctx,
-            turn.assistant,
+            guard.assistant if guard else turn.assistant,
             turn.model.system_prompt,
-            turn.level,
-            grounded,
+            guard.level if guard else turn.level,
+            guard.message_for_model() if guard else grounded,
         ).run(on_event=listener.event, on_created=listener.created)
         found = extras(turn.assistant, result.text) if result.text else {}
+        if guard is not None:
+            found.update(guard.extras(result.text))
         if hits and result.text:
             found["sources"] = [{"path": h.path, "heading": h.heading} for h in hits]
         stored = {k: v for k, v in found.items() if k != "reasoning"}  # that is in the text
