@@ -1,4 +1,5 @@
-"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop and Regenerate."""
+"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop and Regenerate; the
+assistant and, for the tutor, the learner's level, Quiz me and Show solution."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ QUIZ_PROMPT = (
     "for my answer. When I answer, tell me whether I am right and why, and ask the "
     "next question."
 )
+# What Show solution sends: the same words a learner may type (the tutor understands both).
+SOLUTION_PROMPT = "Show me the solution."
 
 
 class InputBox(QPlainTextEdit):
@@ -56,6 +59,12 @@ class Composer(QWidget):
             "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
         )
         self.quiz_button.clicked.connect(self.quiz)
+        self.solution_button = QPushButton(
+            "Show solution",
+            visible=False,
+            toolTip="The tutor holds the answer back until you ask: the worked solution, checked",
+        )
+        self.solution_button.clicked.connect(self.show_solution)
         self.assistant_box = QComboBox(
             toolTip="Who answers: switch at any time; the conversation so far stays"
         )
@@ -74,6 +83,7 @@ class Composer(QWidget):
             self.stop_button,
             self.regenerate_button,
             self.quiz_button,
+            self.solution_button,
         ):
             buttons.addWidget(button)
         row = QHBoxLayout()
@@ -114,6 +124,7 @@ class Composer(QWidget):
             self.level_box.blockSignals(False)
         self.level_box.setVisible(bool(assistant.levels))
         self.quiz_button.setVisible("quiz" in assistant.features)
+        self.solution_button.setVisible("withhold_answer" in assistant.features)
         level = self.level_box.currentText() if assistant.levels else ""
         self.assistant_changed.emit(assistant.id, level)
 
@@ -127,9 +138,19 @@ class Composer(QWidget):
         if not self.busy:
             self.send_requested.emit(QUIZ_PROMPT)
 
+    def show_solution(self) -> None:
+        if not self.busy:
+            self.send_requested.emit(SOLUTION_PROMPT)
+
+    def set_level(self, level: str) -> None:
+        """A reopened conversation's level (the level box says it; the next answer uses it)."""
+        if self.level_box.findText(level) >= 0:
+            self.level_box.setCurrentText(level)
+
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.quiz_button.setEnabled(not busy)
+        self.solution_button.setEnabled(not busy)
         self.send_button.setEnabled(not busy)
         self.regenerate_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)

@@ -127,6 +127,16 @@ class MainWindow(QMainWindow):
             conversation_id,
             on_done=lambda rows: self._show_messages(conversation_id, rows),
         )
+        self.stores.call(
+            "conversation_settings",
+            conversation_id,
+            on_done=lambda kept: self._restore_settings(conversation_id, kept),
+        )
+
+    def _restore_settings(self, conversation_id: int, kept: dict[str, Any]) -> None:
+        """What the conversation keeps of its own: the learner's level, for now."""
+        if conversation_id == self.current and isinstance(kept.get("level"), str):
+            self.composer.set_level(kept["level"])
 
     def _show_messages(self, conversation_id: int, rows: list[dict[str, Any]]) -> None:
         if conversation_id == self.current:
@@ -228,6 +238,8 @@ class MainWindow(QMainWindow):
     def choose_assistant(self, assistant_id: str, level: str) -> None:
         assistant = load_assistants().get(assistant_id)
         self.chat.set_assistant(assistant, level or None)
+        if level and self.current is not None:  # the level belongs to this conversation
+            self.stores.call("update_conversation_settings", self.current, level=level)
         self.settings["assistant"] = assistant_id  # saved with the window state
         if assistant is not None:
             self.models.prefer_for(assistant, self.chat.model.id if self.chat.model else None)
