@@ -270,4 +270,15 @@ def test_through_the_conversation_the_learner_never_sees_the_answer(
     assert "x = 5" not in "".join(heard) and "".join(heard) == stored["content"] == result.text
     assert stored["content"].rstrip().endswith("?") and stored["status"] == "complete"
     assert stored["extras"]["tutor"]["gate"] == "shortened"
-    assert "don't tell me the answer" in engine.requests[0][-1]["content"]
+    assert "don't tell me the answer" in engine.requests[0][-1]["content"].lower()
+
+
+def test_a_reply_that_repeats_the_instructions_is_not_shown(store: Store) -> None:
+    cid = store.create_conversation()
+    guard = ask(store, cid, "What is 15% of 80?")
+    echo = (  # recorded: the model said back the note the app had added to the question
+        "What is 15% of 80? Don't tell me the answer: I want to find it myself. Give me a small "
+        "hint for the first step and ask me a question."
+    )
+    text, _ = stream(guard, RecordedEngine(echo, HINT))
+    assert text == HINT and guard.extras(text)["tutor"]["reasons"] == ["repeats the instruction"]

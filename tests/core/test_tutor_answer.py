@@ -115,8 +115,10 @@ def test_an_answer_in_words_is_compared_by_its_key_words() -> None:
     question = "What is the capital of Australia?"
     answer = Answer((), "Canberra", "model", terms=key_terms("Canberra", question))
     assert reveals("The capital of Australia is Canberra.", answer, question) == "names canberra"
-    # recorded: wrong, but it does not give the answer away
-    assert reveals("Australia has the capital of Sydney.", answer, question) is None
+    # recorded: a wrong city is a stated answer too, and no hint
+    assert reveals("Australia has the capital of Sydney.", answer, question) == "names Sydney"
+    hint = "It is not the biggest city. Which city was built to be the capital?"
+    assert reveals(hint, answer, question) is None
     assert key_terms("The capital is Canberra", question) == ("canberra",)
 
 
@@ -146,3 +148,40 @@ def test_any_math_like_question_is_answered_quickly_or_not_at_all(text: str) -> 
     if answer is not None:
         reveals(f"So the result is {answer.text}.", answer, text)
     assert time.perf_counter() - start < 1.5
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [  # recorded, guarded prompt: wrong results stated as if final
+        ("If 3a − 4 = 2a + 6, what is a?", "a is 9. What do you think the next step is?"),
+        ("Solve 7 − x = 2x − 8.", "Add 8 to both sides:\n\\[6 + 8 = x - 8 + 8\\]\n\\[14 = x\\]"),
+    ],
+)
+def test_a_wrong_result_is_no_hint_either(question: str, reply: str) -> None:
+    assert reveals(reply, answer_for(question), question) == "states the unknown"
+
+
+def test_a_name_that_answers_a_who_question_is_caught_even_if_the_hidden_pass_differs() -> None:
+    question = "Who wrote Romeo and Juliet?"
+    hidden = Answer((), "J.R.R. Tolkien", "model", terms=key_terms("J.R.R. Tolkien", question))
+    recorded = (
+        "a hint: The first step is to research the source of Romeo and Juliet by visiting "
+        'websites or books about their works. One good resource is "The Romeo and Juliet" by '
+        "William Shakespeare, which is widely regarded as one of the most famous works."
+    )
+    assert reveals(recorded, hidden, question) == "names William"
+    hint = "Think about plays from long ago. Who wrote plays then?"
+    assert reveals(hint, hidden, question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [  # recorded, guarded prompt: a reply that opens on a (wrong) result
+        ("What is 7 times 8?", "32 (question) What do you think comes next?"),
+        ("What is 23 + 48 + 19?", "hint: 62\n question: What is the sum of 23, 48, and 19?"),
+    ],
+)
+def test_a_reply_opening_on_a_result_is_caught(question: str, reply: str) -> None:
+    assert reveals(reply, answer_for(question), question) == "opens with a result"
+    hint = "10% of 80 is easy to find. What is it?"
+    assert reveals(hint, answer_for("What is 15% of 80?"), "What is 15% of 80?") is None

@@ -212,6 +212,12 @@ class TutorGuard:
             self._save()
 
     def reveals(self, text: str) -> str | None:
+        """Why `text` may not be shown (the gate's check), or None."""
+        note = self.message_for_model() or ""
+        for learners in (self.message, self.lesson.problem):
+            note = note.replace(learners, " ") if learners else note  # their words may recur
+        if _echoes(text, note):
+            return "repeats the instruction"
         if self.answer is None:
             return None
         return _maths()[1].reveals(text, self.answer, self.lesson.problem)
@@ -273,6 +279,15 @@ def classify(message: str, lesson: Lesson, answer: Answer | None) -> str:
         standalone = "?" in message and len(message.split()) >= 5
         return "new" if standalone and not REFERS_BACK.search(message) else "followup"
     return "new" if _is_question(message) else "chat"
+
+
+def _echoes(text: str, note: str, run: int = 8) -> bool:
+    """Small models sometimes repeat the instructions they were given: `run` words in a row
+    from the note the app added (not the learner's own words) count as such an echo."""
+    words = re.findall(r"[a-z']+", text.lower())
+    said = {" ".join(words[i : i + run]) for i in range(len(words) - run + 1)}
+    added = re.findall(r"[a-z']+", note.lower())
+    return any(" ".join(added[i : i + run]) in said for i in range(len(added) - run + 1))
 
 
 def _is_question(text: str) -> bool:

@@ -29,6 +29,7 @@ class Gate:
     """Sentences in, checked sentences out. `check(text)` says why `text` reveals the answer."""
 
     check: Callable[[str], str | None]
+    question: str = ""  # the learner's: said back as a first sentence, it waits for more
     shown: str = ""
     held: str = ""
     reason: str | None = None  # why the reply was stopped
@@ -66,7 +67,9 @@ class Gate:
                 continue  # a list marker, or "The answer is:": wait for what follows
             if _open_math(self.shown + sentence):
                 continue  # inside display math: never show half a formula
-            if not self.shown and len(sentence.split()) < FIRST_WORDS:
+            if not self.shown and (
+                len(sentence.split()) < FIRST_WORDS or _same_words(sentence, self.question)
+            ):
                 continue
             return match.end()
         return None
@@ -79,6 +82,10 @@ class Gate:
         self.shown += sentence
         self.held = rest
         return sentence
+
+
+def _same_words(a: str, b: str) -> bool:
+    return re.findall(r"\w+", a.lower()) == re.findall(r"\w+", b.lower())
 
 
 def _open_math(text: str) -> bool:
@@ -123,7 +130,7 @@ class GuardedClient:
         for attempt in range(MAX_TRIES):
             self.outcome.tries = attempt + 1
             asked = messages if attempt == 0 else self.guard.stricter(messages)
-            gate = Gate(self.guard.reveals)
+            gate = Gate(self.guard.reveals, self.guard.message)
             for event in self._attempt(asked, sampling, gate, started):
                 if isinstance(event, p.Token):
                     if not shown:

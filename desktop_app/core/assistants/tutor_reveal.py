@@ -31,6 +31,11 @@ ANSWER_WORDS = re.compile(
 )
 SAYING = re.compile(r"\b(?:is|are|equals|makes|gives|get|got|=)\s*$")
 OPENER = re.compile(r"^\W*(?:it|that|this|the answer|answer)\s*(?:is|equals|'s|:)\s*-?\d")
+# A reply that opens on a number ("32 …", "Hint: 62") states a result, unless the question has it.
+OPENING_NUMBER = re.compile(
+    r"^\W*(?:(?:hint|answer|result)\s*:\s*)?(-?\d+(?:\.\d+)?)(?=\s*(?:$|[\n(,;!?]|\.(?!\d)))"
+)
+ANSWER_LABEL = re.compile(r"(?:^|\n)\W*(?:the\s+)?(?:final\s+)?answer\s*(?:is|:)\s*\w", re.I)
 UNITS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen".split()
@@ -57,7 +62,8 @@ def _numeric(reply: str, answer: Answer, question: str) -> str | None:
     if "```" in reply:
         return "code that computes it"
     plain = normalise(reply)
-    if OPENER.search(plain):
+    opening = None if LIST_MARKER.match(plain) else OPENING_NUMBER.match(plain)
+    if OPENER.search(plain) or (opening and opening.group(1) not in normalise(question)):
         return "opens with a result"
     for reason, found in (
         ("states the unknown", _stated_unknown(plain, answer)),
@@ -83,7 +89,8 @@ def _stated_unknown(plain: str, answer: Answer) -> bool:
     var = re.escape(answer.variable)
     value = r"[-+]?\s*\(?\d[\d.]*\)?(?:\s*/\s*\d+)?(?![\w.(]|\s*[+\-*/^])"
     pattern = rf"(?<![\w.^']){var}\s*(?:=|\bis\b|\bequals\b|\bmust be\b)\s*{value}"
-    return re.search(pattern, plain) is not None
+    backwards = rf"(?<![*/+\-^=]\s)(?<![\w.*/+\-^=])-?\d[\d.]*\s*=\s*{var}(?![\w(^]|\s*[+\-*/^])"
+    return re.search(pattern, plain) is not None or re.search(backwards, plain) is not None
 
 
 def _stated_result(plain: str, answer: Answer) -> bool:
@@ -172,13 +179,43 @@ def key_terms(answer_text: str, question: str) -> tuple[str, ...]:
 
 
 def _in_words(reply: str, answer: Answer, question: str) -> str | None:
+    if ANSWER_LABEL.search(reply):
+        return "states an answer"
     terms = answer.terms or key_terms(answer.text, question)
     if not terms:
         return None
     said = {_stem(w) for w in re.findall(r"[a-z0-9]+", reply.lower())}
     hits = [t for t in terms if _stem(t) in said]
     needed = len(terms) if len(terms) <= 2 else max(2, (2 * len(terms) + 2) // 3)
-    return f"names {' '.join(hits)}" if len(hits) >= needed else None
+    if len(hits) >= needed:
+        return f"names {' '.join(hits)}"
+    if re.match(r"[A-Z]", answer.text.strip(" '\"")):
+        # The answer is a name (a city, a writer): a model unsure of it may name another one,
+        # right or wrong; a first hint names no one the question does not.
+        names = new_names(reply, question)
+        return f"names {names[0]}" if names else None
+    return None
+
+
+COMMON_CAPITALS = set(
+    "I Hint Question Step Let Think What Which Who Where When Why How Here There The This "
+    "That These Those It Its You Your We Our Great Good Yes No Okay Sure First Next Then Now "
+    "So And But Or If Try Can Could Do Does Is Are Remember Look Start Well".split()
+)
+
+
+def new_names(reply: str, question: str) -> list[str]:
+    """Capitalised words in the reply, not opening a sentence, that the question lacks."""
+    asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    found = []
+    for match in re.finditer(r"(?<![.?!:\n]\s)(?<!^)\b([A-Z][a-z]+|[A-Z][a-z]?)\b", reply):
+        word = match.group(1)
+        before = reply[: match.start()].rstrip()
+        if not before or before[-1] in ".?!:(\"'*-" or word in COMMON_CAPITALS:
+            continue
+        if word.lower() not in asked:
+            found.append(word)
+    return found
 
 
 def _stem(word: str) -> str:
