@@ -55,16 +55,7 @@ class Composer(QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.regenerate_button = QPushButton("Regenerate", toolTip="Answer the last message again")
         self.regenerate_button.clicked.connect(self.regenerate_requested)
-        self.quiz_button = QPushButton(
-            "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
-        )
-        self.quiz_button.clicked.connect(self.quiz)
-        self.solution_button = QPushButton(
-            "Show solution",
-            visible=False,
-            toolTip="The tutor holds the answer back until you ask: the worked solution, checked",
-        )
-        self.solution_button.clicked.connect(self.show_solution)
+        self.quiz_button, self.solution_button = self._tutor_buttons()
         self.assistant_box = QComboBox(
             toolTip="Who answers: switch at any time; the conversation so far stays"
         )
@@ -94,6 +85,20 @@ class Composer(QWidget):
         layout.addLayout(picker)
         layout.addLayout(row)
         self.busy = False
+
+    def _tutor_buttons(self) -> tuple[QPushButton, QPushButton]:
+        """Quiz me and Show solution: shown for the assistants that have those features."""
+        quiz = QPushButton(
+            "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
+        )
+        quiz.clicked.connect(self.quiz)
+        solution = QPushButton(
+            "Show solution",
+            visible=False,
+            toolTip="The tutor holds the answer back until you ask: the worked solution, checked",
+        )
+        solution.clicked.connect(self.show_solution)
+        return quiz, solution
 
     def set_assistants(self, assistants: dict[str, Assistant], current: str) -> None:
         self.assistants = assistants

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.core.assistants.tutor import Lesson, classify, guard_for
@@ -282,3 +284,27 @@ def test_a_reply_that_repeats_the_instructions_is_not_shown(store: Store) -> Non
     )
     text, _ = stream(guard, RecordedEngine(echo, HINT))
     assert text == HINT and guard.extras(text)["tutor"]["reasons"] == ["repeats the instruction"]
+
+
+REPLY_PARTS = st.sampled_from(
+    [
+        "Let's think. ", "7 × 8 = 56. ", "What is 8 + 8? ", "The answer is ", "56", ".\n",
+        "\\[ 3x = 15 \\]\n", "x = 5. ", "1. ", "Step 2: ", "fifty-six ", "\\boxed{56}", "? ",
+        "Try groups of seven. ", "```python\nprint(7*8)\n```\n", "It is ", "64. ", "\n\n",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=120, deadline=1000)
+@given(st.lists(REPLY_PARTS, max_size=30), st.integers(min_value=1, max_value=9))
+def test_the_gate_never_shows_a_reveal_and_never_changes_text(parts: list[str], cut: int) -> None:
+    from desktop_app.core.assistants.tutor_reveal import reveals
+
+    question = "What is 7 times 8?"
+    answer = answer_for(question)
+    reply = "".join(parts)
+    gate = Gate(lambda text: reveals(text, answer, question), question)
+    shown = "".join(gate.feed(reply[i : i + cut]) for i in range(0, len(reply), cut))
+    shown += gate.finish()
+    assert reply.startswith(shown)  # held back or cut, never rewritten
+    assert reveals(shown, answer, question) is None
