@@ -308,3 +308,11 @@ def test_the_gate_never_shows_a_reveal_and_never_changes_text(parts: list[str], 
     shown += gate.finish()
     assert reply.startswith(shown)  # held back or cut, never rewritten
     assert reveals(shown, answer, question) is None
+
+
+def test_after_quiz_me_the_learners_answers_are_not_held_to_the_old_problem(store: Store) -> None:
+    cid = store.create_conversation()
+    ask(store, cid, "What is 7 times 8?")
+    assert ask(store, cid, "Quiz me: ask me one question about this.").step == "chat"
+    guard = ask(store, cid, "42")  # an answer to the tutor's quiz question
+    assert guard.step == "chat" and not guard.gated

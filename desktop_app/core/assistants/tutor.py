@@ -117,6 +117,8 @@ class TutorGuard:
         if step == "new":
             computed = _maths()[0].answer_for(message)
             lesson = Lesson(message, computed.to_json() if computed else None)
+        elif QUIZ.search(message):
+            lesson = Lesson()  # the tutor asks now: the learner's replies are not attempts
         elif step == "hint":
             lesson.hint += 1
         elif step in ("right", "solution"):
