@@ -17,14 +17,16 @@ ITEMS = json.loads((EVAL / "questions.json").read_text())["items"]
 
 
 def test_the_set_has_two_fixed_balanced_halves_over_four_kinds() -> None:
+    """tune / report: the halves; fresh: written later, to check changes made after."""
     assert len(ITEMS) >= 40 and len({i["id"] for i in ITEMS}) == len(ITEMS)
+    assert {i["split"] for i in ITEMS} == {"tune", "report", "fresh"}
     kinds = Counter((i["category"], i["split"]) for i in ITEMS)
     assert {c for c, _ in kinds} == {"arithmetic", "algebra", "geometry", "words"}
     assert len(set(kinds.values())) == 1  # every kind: as many to tune on as to report
 
 
 def test_no_gold_answer_is_already_in_its_question() -> None:
-    """Else 'the answer appears in the reply' would flag a hint that restates the question."""
+    """Else "the answer appears in the reply" would flag a hint that restates the question."""
     for item in ITEMS:
         for forms in item["answer"]:
             assert not judge.contains(item["question"], forms, item["question"]), item["id"]
@@ -55,5 +57,7 @@ def test_a_solution_must_end_on_the_answer_with_its_sign() -> None:
     assert judge.solution_correct("So x = 3 or x = -5.", [["3"], ["-5"]])
     assert not judge.solution_correct("So x = 3 or x = 5.", [["3"], ["-5"]])
     assert judge.solution_correct("Done: \\boxed{\\frac{7}{8}}", [["7/8"]])
-    assert not judge.solution_correct("56 is close. The answer is 54.", [["56"]])
+    assert judge.solution_correct("7 × 8 = 56, so 7 × 8 + 1 = 57.\nThat is it.", [["57"]])
+    assert not judge.solution_correct("7 × 8 = 54.\nThat is it!", [["56"]])
+    assert not judge.solution_correct("It is 56 or 54: \\boxed{56, 54}", [["56"]])
     assert judge.asks("Which step comes next?") and not judge.asks("```\nx?\n```")

@@ -107,7 +107,8 @@ def final_part(reply: str) -> str:
     if boxed:
         return boxed[-1]
     lines = [line for line in reply.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+    with_numbers = [line for line in lines if re.search(r"\d", line)]
+    return (with_numbers or lines or [""])[-1]
 
 
 IN_ORDER = re.compile(
@@ -130,21 +131,17 @@ def last_values(text: str, count: int) -> list[tuple[float, int]]:
 
 
 def solution_correct(reply: str, answer: list[list[str]]) -> bool:
-    """The solution ends on the gold answer: its last numbers (or the boxed ones) are the gold
-    values, signs included; a word answer must be in its last line."""
+    """The solution ends on the gold answer: every gold value (with its sign) is in its last
+    \\boxed{} — and nothing else is boxed — or else in its last line that has a number."""
     final = final_part(reply).replace("−", "-")
     final = re.sub(r"(?:±|\\pm)\s*(\d+(?:\.\d+)?)", r"\1, -\1", final)  # ±7: both roots
+    if not all(contains(final, forms) and _signed(final, forms[0]) for forms in answer):
+        return False
+    if "\\boxed" not in reply:
+        return True
     golds = [gold_value(forms[0]) for forms in answer]
-    if any(g is None for g in golds):
-        return all(contains(final, forms) for forms in answer)
-    last = last_values(final, len(golds))
-    unmatched = list(last)
-    for gold in golds:
-        match = next((f for f in unmatched if _matches(f[0], gold, f[1])), None)  # type: ignore[arg-type]
-        if match is None:
-            return False
-        unmatched.remove(match)
-    return all(_signed(final, forms[0]) for forms in answer)
+    boxed = last_values(final, 99)
+    return all(any(_matches(v, g, d) for g in golds if g is not None) for v, d in boxed)
 
 
 def _signed(final: str, form: str) -> bool:

@@ -222,7 +222,7 @@ def main() -> int:
     parser.add_argument("--model")
     parser.add_argument("--chat-format")
     parser.add_argument("--mode", choices=["bare", "guarded"], default="guarded")
-    parser.add_argument("--split", choices=["tune", "report", "all"], default="report")
+    parser.add_argument("--split", choices=["tune", "report", "fresh", "all"], default="report")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--hints", type=int, default=1)
