@@ -316,3 +316,17 @@ def test_after_quiz_me_the_learners_answers_are_not_held_to_the_old_problem(stor
     assert ask(store, cid, "Quiz me: ask me one question about this.").step == "chat"
     guard = ask(store, cid, "42")  # an answer to the tutor's quiz question
     assert guard.step == "chat" and not guard.gated
+
+
+def test_a_solution_that_ends_on_a_wrong_answer_is_followed_by_the_checked_one(
+    store: Store,
+) -> None:
+    cid = store.create_conversation()
+    ask(store, cid, "What is 144 divided by 16?")
+    guard = ask(store, cid, "just tell me the answer")
+    recorded = "144 ÷ 16 = 8"  # the real model, told the correct final answer is 9
+    text, _ = stream(guard, RecordedEngine(recorded))
+    assert text == recorded + "\n\n**Checked by Smallwise:** the answer is 9."
+    extras = guard.extras(text)
+    assert "final answer 8 is not 9" in extras["math_check"]  # the model's, not the app's line
+    assert not extras["checks"][-1]["ok"]

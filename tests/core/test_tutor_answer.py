@@ -30,7 +30,7 @@ from desktop_app.core.assistants.tutor_solution import checks, final_values
         ("If 3a − 4 = 2a + 6, what is a?", "a = 10"),
         ("Solve (x + 1)/3 = 5.", "x = 14"),
         ("What is the area of a triangle with base 10 cm and height 6 cm?", "30"),
-        ("What is the circumference of a circle with radius 5?", "10*pi (about 31.42)"),
+        ("What is the circumference of a circle with radius 5?", "10π (about 31.42)"),
         ("How many degrees are the interior angles of a hexagon in total?", "720"),
     ],
 )
@@ -59,7 +59,7 @@ def test_no_answer_rather_than_a_wrong_or_slow_one(question: str) -> None:
 def test_an_answer_survives_the_conversation_settings() -> None:
     answer = answer_for("What is the area of a circle with diameter 10?")
     again = Answer.from_json(answer.to_json())
-    assert again == answer and again.text == "25*pi (about 78.54)"
+    assert again == answer and again.text == "25π (about 78.54)"
     assert Answer.from_json({"values": ["__import__('os')"], "text": "x"}) is None
 
 
@@ -185,3 +185,17 @@ def test_a_reply_opening_on_a_result_is_caught(question: str, reply: str) -> Non
     assert reveals(reply, answer_for(question), question) == "opens with a result"
     hint = "10% of 80 is easy to find. What is it?"
     assert reveals(hint, answer_for("What is 15% of 80?"), "What is 15% of 80?") is None
+
+
+def test_a_fraction_the_question_writes_is_not_mistaken_for_its_simplified_answer() -> None:
+    """Found on the report half: 18/24 in the question has the value 3/4, so 3/4 was taken as
+    'given' and the hint below (recorded, guarded prompt) passed with the answer in it."""
+    question = "Simplify the fraction 18/24."
+    recorded = (
+        "Hint 1: Divide both the numerator and denominator by their GCD, which is 6.\n"
+        "Step 2: Simplify further.\nThe simplified fraction is 3/4. What do you think the next "
+        "step is?"
+    )
+    assert reveals(recorded, answer_for(question), question) == "contains 3/4"
+    hint = "Simplify 18/24: which number divides both 18 and 24?"
+    assert reveals(hint, answer_for(question), question) is None

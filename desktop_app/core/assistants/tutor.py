@@ -95,6 +95,7 @@ class TutorGuard:
         self.lesson = Lesson()
         self.answer: Answer | None = None
         self.message = ""  # the learner's last message
+        self.model_text = ""  # a solution as the model wrote it (before the app's correction)
         self.client_used: GuardedClient | None = None
 
     # -- reading the turn ----------------------------------------------------------------------
@@ -220,8 +221,8 @@ class TutorGuard:
             note = note.replace(learners, " ") if learners else note  # their words may recur
         if _echoes(text, note):
             return "repeats the instruction"
-        if self.answer is None:
-            return None
+        if self.answer is None:  # not computed, and the hidden pass gave nothing usable
+            return _maths()[1].restates_answer(text, self.lesson.problem)
         return _maths()[1].reveals(text, self.answer, self.lesson.problem)
 
     def closing(self, shown: str) -> str:
@@ -232,6 +233,19 @@ class TutorGuard:
         if "?" in shown:
             return ""
         return ("" if shown[-1:].isspace() else " ") + question
+
+    def correction(self, solution: str) -> str:
+        """After a worked solution whose final answer is not the one the app computed (or
+        that states none): the checked answer, said plainly."""
+        known = self.answer is not None and self.answer.kind != "model" and self.answer.values
+        if self.step != "solution" or not known:
+            return ""
+        from desktop_app.core.assistants import tutor_solution  # sympy, as _maths()
+
+        self.model_text = solution
+        if tutor_solution.agrees(solution, self.answer):
+            return ""
+        return self.texts.get("steps", {}).get("checked", "").format(answer=self.answer.text)
 
     def fallback_hint(self) -> str:
         kind = self.answer.kind if self.answer else "model"
@@ -254,9 +268,10 @@ class TutorGuard:
                 waited_s=round(outcome.waited_s, 3),
             )
         if self.step == "solution" and text:
-            from desktop_app.core.assistants import tutor_solution  # sympy, as above
+            from desktop_app.core.assistants import tutor_solution  # sympy, as _maths()
 
-            found.update(tutor_solution.checks(text, self.answer))
+            # The check is of the model's own solution, not of the app's line after it.
+            found.update(tutor_solution.checks(self.model_text or text, self.answer))
         return found
 
 

@@ -56,7 +56,7 @@ class Answer:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Answer | None:
-        values = [parse_expression(str(v)) for v in data.get("values", [])[:8]]
+        values = [parse_expression(str(v)) for v in data.get("values", [])[:8]]  # sympy's sstr
         if any(v is None for v in values):
             return None
         return cls(
@@ -276,8 +276,8 @@ def _solve(run: list[str]) -> Answer | None:
 
 
 def show(value: sympy.Expr) -> str:
-    """How a value is written for people: 56, 3/4, 10*pi (about 31.42)."""
+    """How a value is written for people: 56, 3/4, 10π (about 31.42)."""
     if value.is_Integer or value.is_Rational:
         return str(value)
-    plain = sympy.sstr(value)
+    plain = sympy.sstr(value).replace("*pi", "π").replace("pi", "π").replace("sqrt", "√")
     return f"{plain} (about {float(value):.4g})"

@@ -124,7 +124,7 @@ class GuardedClient:
             return
         if not self.guard.gated:
             self.outcome.action = "free"
-            yield from self.inner.chat(messages, sampling)
+            yield from self._free(messages, sampling)
             return
         shown, done, started = "", None, False
         for attempt in range(MAX_TRIES):
@@ -147,6 +147,19 @@ class GuardedClient:
             if isinstance(done, p.Failed) or self.stopped() or shown or not gate.reason:
                 break
         yield from self._close(shown, done, start)
+
+    def _free(self, messages: list[dict[str, str]], sampling: p.Sampling) -> Iterator[Any]:
+        """A reply that may give the answer (a solution, a confirmation) streams as it comes;
+        a solution that ends on a wrong answer gets the checked one after it."""
+        text = ""
+        for event in self.inner.chat(messages, sampling):
+            if isinstance(event, p.Token):
+                text += event.text
+            elif isinstance(event, p.Done) and event.finish_reason != "cancelled":
+                correction = "" if self.stopped() else self.guard.correction(text)
+                if correction:
+                    yield p.Token(event.request_id, correction)
+            yield event
 
     def _attempt(
         self, messages: list[dict[str, str]], sampling: p.Sampling, gate: Gate, started: bool

@@ -21,7 +21,7 @@ from desktop_app.core.assistants.tutor_answer import (
 
 MAX_REPLY = 8000  # characters looked at; a tutor reply is far shorter
 NUMBER = re.compile(r"(?<![\w.^*])(\d+(?:\.\d+)?)(?![\w(]|\.\d)")
-FRACTION = re.compile(r"(?<![\w.^])\(*(\d+)\)*\s*/\s*\(*(\d+)\)*(?![\w.(])")
+FRACTION = re.compile(r"(?<![\w.^])\(*(\d+)\)*\s*/\s*\(*(\d+)\)*(?![\w(]|\.\d)")
 PI_MULTIPLE = re.compile(r"(\d+(?:\.\d+)?)\s*\*?\s*pi\b")
 LIST_MARKER = re.compile(r"^\s*(?:step\s*)?\d+[.):]\s", re.M)
 STEP_WORD = re.compile(r"\b(?:step|hint|part|question|level|number)\s+\d+\b")
@@ -72,12 +72,14 @@ def _numeric(reply: str, answer: Answer, question: str) -> str | None:
     ):
         if found:
             return reason
-    given = set(values_in(normalise(question)))
-    for value in values_in(_without_markers(plain)):
-        if value not in given and any(same_value(value, a) for a in answer.values):
+    # What the question writes is no reveal: "5" in "x + 5 = 10", "18/24" when asked to
+    # simplify it (compared as written, not by value: 18/24 is 3/4, but not the answer 3/4).
+    given = {written for _, written in written_values(normalise(question))}
+    for value, written in written_values(_without_markers(plain)):
+        if written not in given and any(same_value(value, a) for a in answer.values):
             return f"contains {sympy.sstr(value)}"
     for value in _word_numbers(plain):
-        if any(same_value(value, a) for a in answer.values) and value not in given:
+        if any(same_value(value, a) for a in answer.values) and str(value) not in given:
             return f"says {value} in words"
     return None
 
@@ -118,16 +120,22 @@ def _without_markers(plain: str) -> str:
 
 def values_in(plain: str) -> list[sympy.Expr]:
     """Every number the text shows: integers, decimals, fractions, multiples of pi."""
-    found: list[sympy.Expr] = []
+    return [value for value, _ in written_values(plain)]
+
+
+def written_values(plain: str) -> list[tuple[sympy.Expr, str]]:
+    """Each number the text shows, with how it is written (spaces removed)."""
+    found: list[tuple[sympy.Expr, str]] = []
     for match in PI_MULTIPLE.finditer(plain):
-        found.append(sympy.Rational(match.group(1)) * sympy.pi)
+        found.append((sympy.Rational(match.group(1)) * sympy.pi, f"{match.group(1)}pi"))
     plain = PI_MULTIPLE.sub(" ", plain)
     for match in FRACTION.finditer(plain):
-        if int(match.group(2)) != 0 and len(match.group(1) + match.group(2)) <= 18:
-            found.append(sympy.Rational(int(match.group(1)), int(match.group(2))))
+        top, bottom = match.group(1), match.group(2)
+        if int(bottom) != 0 and len(top + bottom) <= 18:
+            found.append((sympy.Rational(int(top), int(bottom)), f"{top}/{bottom}"))
     for match in NUMBER.finditer(plain):
         if len(match.group(1)) <= 18:
-            found.append(sympy.Rational(match.group(1)))
+            found.append((sympy.Rational(match.group(1)), match.group(1)))
     return found
 
 
@@ -182,19 +190,37 @@ def _in_words(reply: str, answer: Answer, question: str) -> str | None:
     if ANSWER_LABEL.search(reply):
         return "states an answer"
     terms = answer.terms or key_terms(answer.text, question)
-    if not terms:
-        return None
     said = {_stem(w) for w in re.findall(r"[a-z0-9]+", reply.lower())}
     hits = [t for t in terms if _stem(t) in said]
     needed = len(terms) if len(terms) <= 2 else max(2, (2 * len(terms) + 2) // 3)
-    if len(hits) >= needed:
+    if terms and len(hits) >= needed:
         return f"names {' '.join(hits)}"
+    restated = restates_answer(reply, question)
+    if restated:
+        return restated
     if re.match(r"[A-Z]", answer.text.strip(" '\"")):
         # The answer is a name (a city, a writer): a model unsure of it may name another one,
         # right or wrong; a first hint names no one the question does not.
         names = new_names(reply, question)
         return f"names {names[0]}" if names else None
     return None
+
+
+ASKED_WHAT = re.compile(r"^\s*(?:what|who)\s*(?:is|are|was|were|'s)\s+(.{6,200}?)\s*\??\s*$", re.I)
+
+
+def restates_answer(reply: str, question: str) -> str | None:
+    """'What is the past tense of run?' → 'The past tense of run is …': the question turned
+    into the sentence that answers it, whatever the answer (even when it is not known)."""
+    asked = ASKED_WHAT.match(question)
+    if not asked:
+        return None
+    subject = " ".join(re.findall(r"[a-z0-9]+", asked.group(1).lower()))
+    said = " ".join(re.findall(r"[a-z0-9]+|[:=]", reply.lower()))
+    if len(subject.split()) < 2:
+        return None
+    stated = re.search(rf"\b{re.escape(subject)} (?:is|are|was|were|means|:|=) (?!not\b)\w", said)
+    return "states the answer" if stated else None
 
 
 COMMON_CAPITALS = set(

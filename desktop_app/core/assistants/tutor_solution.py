@@ -39,6 +39,12 @@ SIGNED = re.compile(r"(-?)\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?(\s*\*?\s*pi\b)?")
 STATED = re.compile(r"(?<![\w.^])[a-z]\s*=\s*(-?\s*\d+(?:\.\d+)?(?:\s*/\s*\d+)?)(?![\w.])")
 
 
+def agrees(text: str, answer: Answer) -> bool:
+    """The solution ends on the computed answer."""
+    final = final_values(text, len(answer.values))
+    return bool(final) and _agree(final, answer)
+
+
 def final_values(text: str, count: int = 1) -> list[Any]:
     """The values a solution ends on: its last \\boxed{}, else the last `count` values it
     gives the unknown, else the last number of its last line that has one."""
