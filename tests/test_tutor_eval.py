@@ -60,4 +60,5 @@ def test_a_solution_must_end_on_the_answer_with_its_sign() -> None:
     assert judge.solution_correct("7 × 8 = 56, so 7 × 8 + 1 = 57.\nThat is it.", [["57"]])
     assert not judge.solution_correct("7 × 8 = 54.\nThat is it!", [["56"]])
     assert not judge.solution_correct("It is 56 or 54: \\boxed{56, 54}", [["56"]])
+    assert judge.solution_correct("\\boxed{\\frac{1}{2} \\times 10 \\times 6 = 30}", [["30"]])
     assert judge.asks("Which step comes next?") and not judge.asks("```\nx?\n```")

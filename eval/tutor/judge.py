@@ -105,7 +105,7 @@ def final_part(reply: str) -> str:
     """Where a solution states its result: the last \\boxed{}, else its last line."""
     boxed = re.findall(r"\\boxed\{((?:[^{}]|\{[^{}]*\})*)\}", reply)
     if boxed:
-        return boxed[-1]
+        return boxed[-1].split("=")[-1]  # \boxed{1/2 × 10 × 6 = 30} gives 30
     lines = [line for line in reply.strip().splitlines() if line.strip()]
     with_numbers = [line for line in lines if re.search(r"\d", line)]
     return (with_numbers or lines or [""])[-1]

@@ -130,6 +130,8 @@ def test_a_solution_is_checked_against_the_computed_answer() -> None:
     assert "final answer 13 is not 12" in bad["math_check"]
     assert not bad["checks"][-1]["ok"]
     assert final_values("so x = -5 or x = 3", 2) == [-5, 3]
+    # recorded: the whole calculation boxed; its result is what it ends on
+    assert final_values("\\[\n\\boxed{\\frac{1}{2} \\times 10 \\times 6 = 30}\n\\]") == [30]
 
 
 def test_hostile_expressions_stay_fast() -> None:

@@ -50,7 +50,7 @@ def final_values(text: str, count: int = 1) -> list[Any]:
     gives the unknown, else the last number of its last line that has one."""
     boxed = re.findall(r"\\boxed\{((?:[^{}]|\{[^{}]*\})*)\}", text[:20000])
     if boxed:
-        return signed_values(boxed[-1])
+        return signed_values(boxed[-1].split("=")[-1])  # \boxed{1/2 × 10 × 6 = 30}: 30
     plain = normalise(text[:20000])
     stated = STATED.findall(plain)
     if stated:
