@@ -20,12 +20,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from desktop_app.core import store as st
 from desktop_app.core.assistants.knowledge import GLOBAL, KnowledgeBase, conversation_collection
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.assistants.specialist import Grounding, extras, ground
+from desktop_app.core.assistants.tutor import guard_for
 from desktop_app.core.engine import protocol as p
 from desktop_app.core.engine.backend import Engine
 from desktop_app.core.engine.embeddings import shared_embedder
@@ -191,22 +192,29 @@ class Conversations:
         if grounding is not None and grounding.prompt is not None:
             hits, grounded = grounding.hits, grounding.prompt
         overrides = {**(turn.assistant.sampling if turn.assistant else {}), **turn.sampling}
+        # The tutor's guard (None for other assistants): instructions for this step of the
+        # lesson, and a client that passes on only text that does not give the answer away.
+        guard = guard_for(
+            turn.assistant, store, turn.conversation_id, turn.level, ticket.stopped.is_set
+        )
         result = ChatTurn(
             store,
-            self.client,
+            cast(Engine, guard.client(self.client)) if guard else self.client,
             turn.conversation_id,
             turn.model,
             turn.model.sampling_for(self.settings, **overrides),
             loaded.n_ctx,
-            turn.assistant,
+            guard.assistant if guard else turn.assistant,
             turn.model.system_prompt,
-            turn.level,
-            grounded,
+            guard.level if guard else turn.level,
+            guard.message_for_model() if guard and begun.continue_of is None else grounded,
             parent_id=begun.parent_id,
             continue_of=begun.continue_of,
             instructions=turn.system_prompt,
         ).run(listener.event, listener.created, listener.continued, listener.left_out)
         found = extras(turn.assistant, result.text, question) if result.text else {}
+        if guard is not None:
+            found.update(guard.extras(result.text))
         if hits and result.text:
             found["sources"] = [hit.cited() for hit in hits]
         stored = {k: v for k, v in found.items() if k != "reasoning"}  # that is in the text

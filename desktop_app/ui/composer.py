@@ -1,5 +1,6 @@
-"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop, Regenerate and
-Quiz me (the last two only once the conversation has a question of the user's); a file dropped
+"""Where the user writes: Enter sends, Shift+Enter starts a new line; Stop, Regenerate and, for
+the assistants that have them, Quiz me and Show solution (only once the conversation has a
+question of the user's); the assistant and, for the tutor, the learner's level; a file dropped
 here is offered to the conversation to ask about (files_dropped), not pasted."""
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ QUIZ_PROMPT = (
     "for my answer. When I answer, tell me whether I am right and why, and ask the "
     "next question."
 )
+# What Show solution sends: the same words a learner may type (the tutor understands both).
+SOLUTION_PROMPT = "Show me the solution."
 
 
 def dropped_files(mime: QMimeData) -> list[Path]:
@@ -76,10 +79,7 @@ class Composer(QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.regenerate_button = QPushButton("Regenerate", toolTip="Answer the last message again")
         self.regenerate_button.clicked.connect(self.regenerate_requested)
-        self.quiz_button = QPushButton(
-            "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
-        )
-        self.quiz_button.clicked.connect(self.quiz)
+        self.quiz_button, self.solution_button = self._tutor_buttons()
         self.assistants: dict[str, Assistant] = {}
         picker = self._picker()
         buttons = QVBoxLayout()
@@ -88,6 +88,7 @@ class Composer(QWidget):
             self.stop_button,
             self.regenerate_button,
             self.quiz_button,
+            self.solution_button,
         ):
             buttons.addWidget(button)
         row = QHBoxLayout()
@@ -115,6 +116,20 @@ class Composer(QWidget):
         picker.addWidget(self.level_box)
         picker.addStretch(1)
         return picker
+
+    def _tutor_buttons(self) -> tuple[QPushButton, QPushButton]:
+        """Quiz me and Show solution: shown for the assistants that have those features."""
+        quiz = QPushButton(
+            "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
+        )
+        quiz.clicked.connect(self.quiz)
+        solution = QPushButton(
+            "Show solution",
+            visible=False,
+            toolTip="The tutor holds the answer back until you ask: the worked solution, checked",
+        )
+        solution.clicked.connect(self.show_solution)
+        return quiz, solution
 
     def set_assistants(self, assistants: dict[str, Assistant], current: str) -> None:
         self.assistants = assistants
@@ -145,6 +160,7 @@ class Composer(QWidget):
             self.level_box.blockSignals(False)
         self.level_box.setVisible(bool(assistant.levels))
         self.quiz_button.setVisible("quiz" in assistant.features)
+        self.solution_button.setVisible("withhold_answer" in assistant.features)
         level = self.level_box.currentText() if assistant.levels else ""
         self.assistant_changed.emit(assistant.id, level)
 
@@ -157,6 +173,15 @@ class Composer(QWidget):
     def quiz(self) -> None:
         if not self.busy and self.topic:
             self.send_requested.emit(QUIZ_PROMPT)
+
+    def show_solution(self) -> None:
+        if not self.busy and self.topic:
+            self.send_requested.emit(SOLUTION_PROMPT)
+
+    def set_level(self, level: str) -> None:
+        """A reopened conversation's level (the level box says it; the next answer uses it)."""
+        if self.level_box.findText(level) >= 0:
+            self.level_box.setCurrentText(level)
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -173,6 +198,7 @@ class Composer(QWidget):
         self.stop_button.setEnabled(self.busy)
         self.regenerate_button.setEnabled(not self.busy and self.topic)
         self.quiz_button.setEnabled(not self.busy and self.topic)
+        self.solution_button.setEnabled(not self.busy and self.topic)
         why = "" if self.topic else " (after your first message)"
         self.regenerate_button.setToolTip(f"Answer the last message again{why}")
         self.quiz_button.setToolTip(f"Questions on what we have been talking about{why}")

@@ -207,10 +207,13 @@ class MainWindow(QMainWindow):
         )
 
     def _restore_assistant(self, conversation_id: int, saved: dict[str, Any]) -> None:
-        """The composer's picker shows the conversation's own assistant, if it has one."""
+        """The composer's picker shows the conversation's own assistant, if it has one, and the
+        learner's level it keeps."""
         assistant = chat_settings.own(saved).get("assistant")
         if conversation_id == self.current and assistant:
             self.composer.select_assistant(assistant)
+        if conversation_id == self.current and isinstance(saved.get("level"), str):
+            self.composer.set_level(saved["level"])  # the tutor's level for this learner
         if self.panel_dock.isVisible():
             self._show_panel()
 
@@ -264,7 +267,10 @@ class MainWindow(QMainWindow):
         """Files dropped onto the chat: indexed for this conversation only; the next question
         is answered from them."""
         if self.current is None:
-            self.stores.call("create_conversation", on_done=lambda cid: self._attach(cid, paths))
+            self.stores.call(
+                lambda store: store.create_conversation(),
+                on_done=lambda cid: self._attach(cid, paths),
+            )
         else:
             self._attach(self.current, paths)
 
@@ -479,11 +485,10 @@ class MainWindow(QMainWindow):
         self.chat.set_assistant(assistant, level or None)
         self.settings["assistant"] = assistant_id  # saved with the window state
         self.panel.set_assistant(assistant_id)
-        if self.current is not None:  # the conversation keeps it
+        if self.current is not None:  # the conversation keeps it (and the learner's level)
+            kept = {"assistant": assistant_id, **({"level": level} if level else {})}
             cid = self.current
-            self.stores.call(
-                lambda store: store.update_conversation_settings(cid, assistant=assistant_id)
-            )
+            self.stores.call(lambda store: store.update_conversation_settings(cid, **kept))
         if assistant is not None and self.chat.model is not None:  # at start: prepare_default
             self.models.prefer_for(assistant, self.chat.model.id)
 
