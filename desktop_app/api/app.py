@@ -64,8 +64,15 @@ async def chat_completions(request: Request) -> Response:
     if "json" not in request.headers.get("content-type", ""):
         raise ApiRequestError("Send the body as JSON (Content-Type: application/json).", 415)
     chat = schema.parse_chat(await _body(request, request.app.state.max_body))
-    target = await run_in_threadpool(service.models.resolve, chat.model)
-    generation = service.start(chat, target, service.admit())
+    # A place first: a full queue answers 429 at once, before any work on the request (finding
+    # the model may read the host's profile: seconds on a busy machine).
+    ticket = service.admit()
+    try:
+        target = await run_in_threadpool(service.models.resolve, chat.model)
+    except BaseException:
+        service.conversations.gate.withdraw(ticket)  # the place is never lost
+        raise
+    generation = service.start(chat, target, ticket)
     if chat.stream:
 
         async def closed(message: Any) -> None:  # also before the first chunk was asked for
