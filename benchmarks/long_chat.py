@@ -351,11 +351,19 @@ def main() -> None:
 
 
 def measure(args: argparse.Namespace, sizes: list[int], env: dict, tmp: Path) -> dict:
-    db = tmp / "long.db"
-    made = time.perf_counter()
-    make_database(db, sizes)
-    print(f"database: {sum(sizes):,} messages in {time.perf_counter() - made:.1f} s")
     trees = {"before": before_tree(args.before, tmp), "after": ROOT}
+    # One database per side, each written by that side's own Store (the schema moved on since).
+    dbs = {variant: tmp / f"{variant}.db" for variant in trees}
+    for variant, tree in trees.items():
+        made = time.perf_counter()
+        subprocess.run(
+            [sys.executable, __file__, "--make", str(dbs[variant]), args.sizes],
+            env={**env, "PYTHONPATH": str(tree)},
+            cwd=tree,
+            check=True,
+        )
+        took = time.perf_counter() - made
+        print(f"database ({variant}): {sum(sizes):,} messages in {took:.1f} s")
     results: dict = {}
     for round_ in range(args.rounds):
         for size in sizes:
@@ -363,7 +371,7 @@ def measure(args: argparse.Namespace, sizes: list[int], env: dict, tmp: Path) ->
                 slow = variant == "before" and size >= args.slow_once and round_ > 0
                 if slow or args.only not in (None, variant):
                     continue
-                found = run_child(trees[variant], db, size, env, args.limit)
+                found = run_child(trees[variant], dbs[variant], size, env, args.limit)
                 results.setdefault((variant, size), []).append(found)
                 said = json.dumps(found) if found else f"did not finish in {args.limit:.0f} s"
                 print(f"round {round_ + 1} {variant:6s} {size:>6,d}: {said}", flush=True)
@@ -373,5 +381,7 @@ def measure(args: argparse.Namespace, sizes: list[int], env: dict, tmp: Path) ->
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--make":
+        make_database(Path(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")])
     else:
         main()
