@@ -156,6 +156,7 @@ class ThemeController(QObject):
 
     scheme_changed = Signal(object)  # Scheme
     choice_changed = Signal(str)  # system, light or dark
+    _owner: ThemeController | None = None  # the newest one: it follows the system's changes
 
     def __init__(self, app: QApplication, choice: str = "system", parent: QObject | None = None):
         super().__init__(parent)
@@ -163,6 +164,7 @@ class ThemeController(QObject):
         self.choice = choice if choice in CHOICES else "system"
         self.system = QGuiApplication.styleHints().colorScheme()  # Unknown: taken as light
         self.applied: Scheme | None = None
+        ThemeController._owner = self
         app.setStyle("Fusion")  # the one style that draws every palette colour, everywhere
         app.styleHints().colorSchemeChanged.connect(self._system_changed)
         self.apply()
@@ -189,7 +191,9 @@ class ThemeController(QObject):
 
     def _system_changed(self, scheme: Qt.ColorScheme) -> None:
         self.system = scheme
-        if self.choice == "system":
+        # One scheme per application: the newest controller owns it (an older window that is
+        # not yet deleted must not undo the user's choice in the newer one).
+        if self.choice == "system" and ThemeController._owner is self:
             self.apply()
 
     def menu(self, parent: QWidget, on_choice) -> QMenu:
