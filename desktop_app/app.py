@@ -19,6 +19,7 @@ from desktop_app.core.assistants.registry import Assistant, load_assistants
 from desktop_app.core.catalog import CatalogError, for_profile
 from desktop_app.core.store import Store, StoreError
 from desktop_app.paths import AppPaths
+from desktop_app.refcounts import hold_singletons
 from desktop_app.services.api_server import ApiServerService
 from desktop_app.services.chat import ChatService
 from desktop_app.services.models import ModelService
@@ -85,6 +86,7 @@ def collect_garbage_on_gui_thread(parent: QObject, interval_ms: int = 5000) -> Q
 
 def build(paths: AppPaths) -> Smallwise:
     """Raises StoreError or CatalogError with a message for the user."""
+    hold_singletons()  # PySide6 6.12 loses references to None/True/False: see refcounts.py
     stores = StoreThread(lambda: Store(paths.database))
     settings = Settings(paths.settings_file)
     catalog = for_profile(paths, settings)

@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from ggufs import write_tiny_model  # noqa: E402
 
+from desktop_app.refcounts import hold_singletons  # noqa: E402
+
 pytest_plugins = ["app_fixtures"]
 
 
@@ -29,6 +31,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "home"
     monkeypatch.setenv("SMALLWISE_HOME", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def singletons_held():
+    """The test process makes millions of binding calls: PySide6 6.12's lost references to
+    None/True/False would abort it (desktop_app/refcounts.py), as the app's build() prevents."""
+    hold_singletons()
 
 
 @pytest.fixture(autouse=True)
