@@ -330,3 +330,17 @@ def test_a_solution_that_ends_on_a_wrong_answer_is_followed_by_the_checked_one(
     extras = guard.extras(text)
     assert "final answer 8 is not 9" in extras["math_check"]  # the model's, not the app's line
     assert not extras["checks"][-1]["ok"]
+
+
+def test_the_apps_own_hints_go_one_step_further_each_time(store: Store) -> None:
+    """A new user's "I'm stuck" got the very hint of the first reply again (every model reply
+    gave the answer away, so the app's hint was used both times)."""
+    cid = store.create_conversation()
+    shown = []
+    for message in ("What is 7 times 8?", "I'm stuck.", "I'm stuck."):
+        guard = ask(store, cid, message)
+        text, _ = stream(guard, RecordedEngine("It is 56.", "56, easy!"))
+        assert "56" not in text and guard.extras(text)["tutor"]["gate"] == "replaced"
+        store.add_message(cid, "assistant", text)
+        shown.append(text)
+    assert len(set(shown)) == 3 and all(t.endswith("?") for t in shown)

@@ -253,7 +253,10 @@ class TutorGuard:
             kind = "quadratic"
         hints = self.texts.get("fallback", {})
         var = self.answer.variable if self.answer else "x"
-        return hints.get(kind, hints.get("model", "What could be a first step?")).format(var=var)
+        steps = hints.get(kind, hints.get("model", "What could be a first step?"))
+        if isinstance(steps, list):  # one per hint step: "I'm stuck" gets the next one
+            steps = steps[min(self.lesson.hint, len(steps) - 1)] if steps else ""
+        return str(steps).format(var=var)
 
     def extras(self, text: str) -> dict[str, Any]:
         """What is stored with the answer: the tutor step, what the gate did, and for a
