@@ -217,3 +217,22 @@ def test_a_deleted_conversation_s_files_are_forgotten(tmp_path: Path, store) -> 
 def test_vectors_stay_unit_length(embedder) -> None:
     vectors = embedder.embed(["a", "", "x " * 2000])  # empty and over-long inputs too
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
+
+def test_how_long_and_how_often_are_not_words_the_documents_must_use(tmp_path: Path) -> None:
+    """A new user dropped a manual that says how long to hold the button; "long" appears
+    nowhere in it, and the answer was refused as "weak" for that word alone."""
+    manual = tmp_path / "manual.md"
+    manual.write_text(
+        "# Resetting the widget\n\nHold the purple button for ten seconds until the light "
+        "blinks twice; the widget then restarts with its factory settings.\n\n"
+        "# Watering\n\nWater the quillfern every third day, in the morning.\n"
+    )
+    with Store(tmp_path / "db.sqlite") as store:
+        kb = KnowledgeBase(store)
+        kb.add([manual])
+        question = "How long must I hold the purple button to reset the widget?"
+        assert kb.unknown_terms(question) == []
+        assert ground(kb, question).verdict == "covered"
+        assert kb.unknown_terms("How often should I water the quillfern?") == []
+        assert kb.unknown_terms("How long is a django migration?") == ["django", "migration"]

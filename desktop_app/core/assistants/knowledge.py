@@ -269,6 +269,7 @@ class KnowledgeBase:
         """The question's words that appear in no passage at all: what the documents never
         mention ("django" in a question about SQLite's manual) cannot be answered from them."""
         collections = tuple(collections or (self.collection,))
+        asked = set(answer_kind_words(query))
         marks = ",".join("?" * len(collections))
         sql = (
             "SELECT 1 FROM kb_passages WHERE kb_passages MATCH ? "
@@ -277,11 +278,24 @@ class KnowledgeBase:
         return [
             term
             for term in query_terms(query)[:MAX_TERMS]
-            if self.conn.execute(sql, (f'"{term}"', *collections)).fetchone() is None
+            if term not in asked
+            and self.conn.execute(sql, (f'"{term}"', *collections)).fetchone() is None
         ]
 
 
 MAX_TERMS = 32  # of a question's words looked up one by one
+# "How long / often / many …": the word names the kind of answer asked for, not the topic; a
+# manual that says "hold it for ten seconds" never writes "long" (a new user's dropped file
+# was judged not to answer "How long must I hold the button?" for that word alone).
+HOW_WORDS = frozenset(
+    "long often many much far old big large soon fast quickly high tall wide deep heavy".split()
+)
+
+
+def answer_kind_words(query: str) -> list[str]:
+    """The words after "how" that say what kind of answer is wanted ("long" in "how long")."""
+    words = re.findall(r"[\w'-]+", query.lower())
+    return [b for a, b in zip(words, words[1:], strict=False) if a == "how" and b in HOW_WORDS]
 
 
 def forget_deleted_conversations(conn: sqlite3.Connection) -> int:
