@@ -103,12 +103,12 @@ def type_at_start(window: Any, step: dict, finished: list) -> Iterator[tuple[str
         report["steps"].append({"focus": None, "in_box": False})
         return
     seen = {"focus": type(focus).__name__, "in_box": focus is window.composer.input}
-    count = len(finished)
+    count, conversations = len(finished), len(window.conversations.ids())
     QTest.keyClicks(focus, step["text"])
     QTest.keyClick(focus, Qt.Key.Key_Return)
     yield "the answer", lambda: len(finished) > count, 120
     seen["status"] = finished[-1]["status"]
-    seen["conversations"] = len(window.conversations.ids())
+    seen["new_conversations"] = len(window.conversations.ids()) - conversations
     seen["focus_after"] = QApplication.focusWidget() is window.composer.input
     report["steps"].append(seen)
 

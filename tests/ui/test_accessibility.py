@@ -102,8 +102,9 @@ def test_every_control_of_the_main_window_has_a_name(qtbot, app) -> None:
         ]
     )
     window.panel_dock.show()  # the conversation's own settings
-    window.search.box.setText("answer")
-    window.search.show_hits("answer", [])
+    with qtbot.waitSignal(window.search.query_changed, timeout=WAIT):  # its search, done
+        window.search.box.setText("answer")
+    qtbot.waitUntil(lambda: not window.search.empty.isHidden(), timeout=WAIT)  # none stored
     window.search.show_hits(
         "answer",
         [{"conversation_id": 1, "message_id": 2, "title": "Chat", "kind": "message",
