@@ -91,6 +91,20 @@ def test_download_use_chat_and_switch_assistant_in_the_real_window(
     assert second["model"] == "tiny-chat"  # the user's choice ("Use") wins over Math's preference
 
 
+def test_typing_at_start_sends_from_the_message_box_in_the_real_window(
+    display, starter_home: Path, tmp_path: Path
+) -> None:
+    """The focus starts in the message box: typed words and Enter send a message (they once
+    went to the "New conversation" button, one empty conversation per space)."""
+    home = tmp_path / "home"
+    shutil.copytree(starter_home, home)
+    report = drive(display, home, [{"do": "type", "text": "hi how are you"}])
+    (typed,) = report["steps"]
+    assert typed["in_box"], typed["focus"]
+    assert typed["status"] == "complete" and typed["new_conversations"] == 1
+    assert typed["focus_after"]
+
+
 def test_import_through_the_file_dialog_in_the_real_window(
     display, starter_home: Path, tmp_path: Path, tiny_model: Path
 ) -> None:

@@ -94,6 +94,25 @@ def send(window: Any, step: dict, finished: list) -> Iterator[tuple[str, Wait, f
     )
 
 
+def type_at_start(window: Any, step: dict, finished: list) -> Iterator[tuple[str, Wait, float]]:
+    """A user who just types: where the focus is (nothing clicked first), then Enter."""
+    window.activateWindow()  # what a window manager does for a new window (Xvfb has none)
+    yield "the window active", window.isActiveWindow, 10
+    focus = QApplication.focusWidget()
+    if focus is None:
+        report["steps"].append({"focus": None, "in_box": False})
+        return
+    seen = {"focus": type(focus).__name__, "in_box": focus is window.composer.input}
+    count, conversations = len(finished), len(window.conversations.ids())
+    QTest.keyClicks(focus, step["text"])
+    QTest.keyClick(focus, Qt.Key.Key_Return)
+    yield "the answer", lambda: len(finished) > count, 120
+    seen["status"] = finished[-1]["status"]
+    seen["new_conversations"] = len(window.conversations.ids()) - conversations
+    seen["focus_after"] = QApplication.focusWidget() is window.composer.input
+    report["steps"].append(seen)
+
+
 def welcome(window: Any, step: dict, finished: list) -> Iterator[tuple[str, Wait, float]]:
     """The first-run page as a new user meets it: read it, click Download for an assistant's
     model, wait for it to be installed and to answer new questions."""
@@ -119,6 +138,7 @@ ACTIONS = {
     "assistant": assistant,
     "send": send,
     "welcome": welcome,
+    "type": type_at_start,
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.assistants.registry import Assistant
+from desktop_app.ui.keyboard import takes_tab
 
 QUIZ_PROMPT = (
     "Quiz me: ask me one question about what we have been talking about, then wait "
@@ -52,6 +53,11 @@ class InputBox(QPlainTextEdit):
             super().insertFromMimeData(source)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        control = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.key() == Qt.Key.Key_Tab and control:
+            # Tab moves on (a keyboard trap otherwise); Ctrl+Tab types a tab
+            self.insertPlainText("\t")
+            return
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.submitted.emit()
@@ -70,12 +76,16 @@ class Composer(QWidget):
         super().__init__()
         self.input = InputBox(placeholderText="Message (Enter sends, Shift+Enter: new line)")
         self.input.setMaximumHeight(120)
+        self.input.setTabChangesFocus(True)
+        self.input.setAccessibleName("Message")
+        self.input.setAccessibleDescription(
+            "Enter sends; Shift+Enter starts a new line; Ctrl+Tab types a tab"
+        )
         self.input.submitted.connect(self._submit)
         self.input.files_dropped.connect(self.files_dropped)
         self.send_button = QPushButton("Send", default=True)
         self.send_button.clicked.connect(self._submit)
         self.stop_button = QPushButton("Stop", enabled=False, toolTip="Stop the answer (Esc)")
-        self.stop_button.setShortcut(Qt.Key.Key_Escape)
         self.stop_button.clicked.connect(self.stop_requested)
         self.regenerate_button = QPushButton("Regenerate", toolTip="Answer the last message again")
         self.regenerate_button.clicked.connect(self.regenerate_requested)
@@ -100,7 +110,44 @@ class Composer(QWidget):
         layout.addLayout(row)
         self.busy = False
         self.topic = False  # the conversation has a question of the user's
+        self._make_actions()
         self._enable()
+
+    def _make_actions(self) -> None:
+        """The buttons as actions with shortcuts, for the window's Chat menu; each is enabled and
+        shown as its button is."""
+        self.stop_action = QAction("Stop the answer", self, shortcut=QKeySequence("Esc"))
+        self.regenerate_action = QAction(
+            "Regenerate the answer", self, shortcut=QKeySequence("Ctrl+R")
+        )
+        self.quiz_action = QAction("Quiz me", self, shortcut=QKeySequence("Ctrl+Shift+Q"))
+        self.solution_action = QAction(
+            "Show the solution", self, shortcut=QKeySequence("Ctrl+Shift+S")
+        )
+        for action, button in self._buttons_of_actions():
+            action.triggered.connect(button.click)  # a disabled button ignores it, as it should
+
+    def _buttons_of_actions(self) -> list[tuple[QAction, QPushButton]]:
+        return [
+            (self.stop_action, self.stop_button),
+            (self.regenerate_action, self.regenerate_button),
+            (self.quiz_action, self.quiz_button),
+            (self.solution_action, self.solution_button),
+        ]
+
+    def _sync_actions(self) -> None:
+        for action, button in self._buttons_of_actions():
+            action.setEnabled(button.isEnabled())
+            action.setVisible(not button.isHidden())
+
+    def tab_stops(self) -> list[QWidget]:
+        """Where Tab stops here, in order: who answers, the message, then the buttons."""
+        widgets: list[QWidget] = [self.assistant_box, self.level_box, self.input, self.send_button]
+        widgets += [button for _action, button in self._buttons_of_actions()]
+        return [widget for widget in widgets if takes_tab(widget)]
+
+    def focus_input(self) -> None:
+        self.input.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _picker(self) -> QHBoxLayout:
         """Who answers (and, for the tutor, the learner's level)."""
@@ -110,6 +157,8 @@ class Composer(QWidget):
         self.level_box = QComboBox(toolTip="The learner's level", visible=False)
         self.assistant_box.currentIndexChanged.connect(self._assistant_picked)
         self.level_box.currentIndexChanged.connect(self._assistant_picked)
+        self.assistant_box.setAccessibleName("Assistant")
+        self.level_box.setAccessibleName("Learner's level")
         picker = QHBoxLayout()
         picker.addWidget(QLabel("Assistant:"))
         picker.addWidget(self.assistant_box)
@@ -161,6 +210,7 @@ class Composer(QWidget):
         self.level_box.setVisible(bool(assistant.levels))
         self.quiz_button.setVisible("quiz" in assistant.features)
         self.solution_button.setVisible("withhold_answer" in assistant.features)
+        self._sync_actions()
         level = self.level_box.currentText() if assistant.levels else ""
         self.assistant_changed.emit(assistant.id, level)
 
@@ -169,6 +219,7 @@ class Composer(QWidget):
         if text and not self.busy:
             self.input.clear()
             self.send_requested.emit(text)
+        self.focus_input()  # after a click on Send, the next message is typed at once
 
     def quiz(self) -> None:
         if not self.busy and self.topic:
@@ -202,3 +253,4 @@ class Composer(QWidget):
         why = "" if self.topic else " (after your first message)"
         self.regenerate_button.setToolTip(f"Answer the last message again{why}")
         self.quiz_button.setToolTip(f"Questions on what we have been talking about{why}")
+        self._sync_actions()

@@ -22,6 +22,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 class ConversationList(QWidget):
     conversation_selected = Signal(int)
+    conversation_chosen = Signal(int)  # clicked or Enter: the user means to write in it now
     new_requested = Signal()
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
@@ -34,6 +35,16 @@ class ConversationList(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._current_changed)
+        # Arrow keys only show a conversation (focus stays in the list to go on browsing).
+        self.list.itemClicked.connect(self._chosen)
+        self.list.itemActivated.connect(self._chosen)
+        self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
+        self.new_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves focus in place
+        self.list.setAccessibleName("Conversations")
+        self.list.setAccessibleDescription(
+            "Up and Down show a conversation, Enter goes to its message box; F2 renames; "
+            "Delete deletes"
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.new_button)
@@ -102,6 +113,9 @@ class ConversationList(QWidget):
     def _current_changed(self, current: QListWidgetItem | None, _previous: Any) -> None:
         if current is not None:
             self.conversation_selected.emit(current.data(ID_ROLE))
+
+    def _chosen(self, item: QListWidgetItem) -> None:
+        self.conversation_chosen.emit(item.data(ID_ROLE))
 
     def _menu(self, pos: Any) -> None:
         if self.list.itemAt(pos) is None:

@@ -42,6 +42,7 @@ class ConversationPanel(QWidget):
         )
         self.prompt = QPlainTextEdit(tabChangesFocus=True)
         self.prompt.setMaximumBlockCount(2000)
+        self.prompt.setAccessibleName("Instructions for this conversation")
         self._typing = QTimer(self, singleShot=True, interval=TYPING_MS)
         self._typing.timeout.connect(self._prompt_changed)
         self.prompt.textChanged.connect(self._typing.start)

@@ -41,6 +41,7 @@ class DocumentsDialog(QDialog):
         self.retrieval = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.retrieval.setProperty("tone", "muted")
         self.files = QListWidget()
+        self.files.setAccessibleName("Documents the Support assistant answers from")
         self.add_folder_button = QPushButton("Add folder…")
         self.add_files_button = QPushButton("Add files…")
         self.remove_button = QPushButton("Remove")

@@ -34,6 +34,7 @@ from desktop_app.ui.conversation_panel import ConversationPanel
 from desktop_app.ui.documents import DocumentsDialog
 from desktop_app.ui.export_dialog import ask_export, ask_import
 from desktop_app.ui.first_run import FirstRunPage
+from desktop_app.ui.keyboard import StandardKey, announce, next_stop, shortcuts, tab_stops_in
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
@@ -72,6 +73,9 @@ class MainWindow(QMainWindow):
         self.speed_label = QLabel(styleSheet="padding: 0 8px;", toolTip="The last answer's speed")
         self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
         self.notice_label.setWordWrap(True)
+        self.notice_label.setAccessibleName("Status")
+        self.model_label.setAccessibleName("Model")
+        self.speed_label.setAccessibleName("Speed of the last answer")
         status = self.statusBar()
         status.addWidget(self.notice_label, 1)
         set_tone(self.speed_label, "muted")
@@ -82,6 +86,7 @@ class MainWindow(QMainWindow):
         self.composer.set_assistants(load_assistants(), settings["assistant"])
         self._restore_geometry()
         self.refresh_conversations()
+        self.composer.focus_input()  # what is typed first is a message, whatever comes before
 
     def _build_layout(self) -> None:
         """Search and conversations | transcript and composer; the settings panel docked."""
@@ -116,6 +121,9 @@ class MainWindow(QMainWindow):
         settings.triggered.connect(self.edit_settings)
         quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
+        import_.setShortcuts(shortcuts(StandardKey.Open))
+        settings.setShortcuts(shortcuts(StandardKey.Preferences, "Ctrl+,"))
+        quit_.setShortcuts(shortcuts(StandardKey.Quit, "Ctrl+Q"))
         for action in (new, self.export_action, import_, settings, quit_):
             menu.addAction(action)
         find = QAction("&Search", self, shortcut=QKeySequence.StandardKey.Find)
@@ -136,10 +144,25 @@ class MainWindow(QMainWindow):
         documents = QAction("&Documents…", self)
         documents.triggered.connect(self.show_documents)
         self.menuBar().addMenu("&Support").addAction(documents)
+        welcome.setShortcuts(shortcuts(StandardKey.HelpContents, "F1"))
+        documents.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self._build_chat_menu()
+
+    def _build_chat_menu(self) -> None:
+        """The composer's buttons, and copying the last answer, as keys."""
+        c = self.composer
+        chat = self.menuBar().addMenu("&Chat")
+        chat.addActions([c.stop_action, c.regenerate_action, c.quiz_action, c.solution_action])
+        copy = QAction("&Copy the last answer", self, shortcut=QKeySequence("Ctrl+Shift+C"))
+        copy.triggered.connect(self.copy_last_answer)
+        focus = QAction("&Write a message", self, shortcut=QKeySequence("Ctrl+L"))
+        focus.triggered.connect(self.composer.focus_input)
+        chat.addActions([copy, focus])
 
     def _connect(self) -> None:
         c, chat = self.conversations, self.chat
         c.conversation_selected.connect(self.open_conversation)
+        c.conversation_chosen.connect(lambda _cid: self.composer.focus_input())
         c.new_requested.connect(self.new_conversation)
         c.rename_requested.connect(self.rename_conversation)
         c.delete_requested.connect(self.delete_conversation)
@@ -155,6 +178,7 @@ class MainWindow(QMainWindow):
         chat.message_removed.connect(self.view.remove_message)
         chat.text_received.connect(self.view.append_text)
         chat.generation_started.connect(lambda _mid, ids: self.view.mark_left_out(ids))
+        chat.generation_started.connect(lambda *_: announce(self.notice_label, "Thinking…"))
         chat.generation_finished.connect(self._on_answer_finished)
         chat.conversation_renamed.connect(self.conversations.set_title)
         chat.model_changed.connect(self._on_model_changed)
@@ -222,10 +246,20 @@ class MainWindow(QMainWindow):
             self.view.show_messages(rows)
 
     def new_conversation(self) -> None:
-        self.stores.call(
-            lambda store: store.create_conversation(),
-            on_done=lambda cid: self.refresh_conversations(select=cid),
-        )
+        """A new conversation, and the message box to write in it; the current one when it is
+        still empty (a second Ctrl+N, or a click too many, makes no empty conversations)."""
+        empty = self.current if not self.chat.busy else None
+
+        def new(store: Any) -> int:
+            if empty is not None and not store.all_messages(empty, decode=False):
+                return empty
+            return store.create_conversation()
+
+        self.stores.call(new, on_done=self._new_conversation_ready)
+
+    def _new_conversation_ready(self, conversation_id: int) -> None:
+        self.refresh_conversations(select=conversation_id)
+        self.composer.focus_input()
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         self.stores.call(
@@ -301,6 +335,7 @@ class MainWindow(QMainWindow):
             "(‹ › switch between them).",
             widget.text,
         )
+        self.composer.focus_input()
         if ok and text.strip() and text.strip() != widget.text.strip():
             self.chat.edit(self.current, message_id, text.strip())
 
@@ -420,6 +455,8 @@ class MainWindow(QMainWindow):
 
     def _on_answer_finished(self, message_id: int, row: dict[str, Any]) -> None:
         self.view.set_row(message_id, row)
+        said = {"complete": "Answer finished.", "stopped": "Answer stopped."}
+        announce(self.notice_label, said.get(row.get("status", ""), "No answer."))
         if row.get("tokens_per_s"):
             self.speed_label.setText(
                 f"{row['tokens_per_s']:.1f} tokens/s · first token {row['ttft_s'] * 1000:.0f} ms"
@@ -441,6 +478,7 @@ class MainWindow(QMainWindow):
     def show_model_manager(self) -> ModelManager:
         if self.model_manager is None:
             self.model_manager = ModelManager(self.models, self)
+            self.model_manager.finished.connect(self.composer.focus_input)
         self.model_manager.show()
         self.model_manager.raise_()
         return self.model_manager
@@ -450,18 +488,22 @@ class MainWindow(QMainWindow):
         the first start only for a user without a model of their own)."""
         if self.first_run is None:
             self.first_run = FirstRunPage(self.models, self.settings, self)
+            self.first_run.finished.connect(self.composer.focus_input)
         self.first_run.present(first_time)
         return self.first_run
 
     def show_documents(self) -> DocumentsDialog:
         if self.documents is None:
             self.documents = DocumentsDialog(self.knowledge, self)
+            self.documents.finished.connect(self.composer.focus_input)
         self.documents.show()
         return self.documents
 
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self, self.chat)
-        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == SettingsDialog.DialogCode.Accepted
+        self.composer.focus_input()
+        if accepted:
             self.apply_settings(dialog.values())
 
     def apply_settings(self, values: dict[str, Any]) -> None:
@@ -494,6 +536,38 @@ class MainWindow(QMainWindow):
 
     def show_notice(self, text: str) -> None:
         self.notice_label.setText(text)
+        announce(self.notice_label, text)  # a screen reader says it; the focus stays
+
+    def copy_last_answer(self) -> None:
+        answers = [row for row in self.view.rows if row["role"] == "assistant"]
+        if answers and answers[-1].get("content"):
+            QApplication.clipboard().setText(answers[-1]["content"])
+            self.show_notice("Copied the last answer to the clipboard.")
+        else:
+            self.show_notice("No answer to copy yet.")
+
+    # -- the keyboard ---------------------------------------------------------------------------
+    def tab_stops(self) -> list[QWidget]:
+        """The Tab order: search, conversations, transcript, composer, then the docked panel."""
+        left = self.search.results if self.search.results.isVisible() else self.conversations.list
+        stops = [w for w in (self.search.box, self.conversations.new_button, left) if w.isVisible()]
+        stops += self.view.tab_stops() + self.composer.tab_stops()
+        return stops + (tab_stops_in(self.panel) if self.panel_dock.isVisible() else [])
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab follow tab_stops(): Qt's own chain is in the order widgets were
+        made, and the transcript makes and lets go of message widgets as it scrolls."""
+        current = QApplication.focusWidget()
+        target = next_stop(self.tab_stops(), current, next)
+        if current is self.view and next:  # into the messages on screen, not those above
+            target = self.view.first_visible_stop() or target
+        if target is None:
+            return super().focusNextPrevChild(next)
+        reason = Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+        target.setFocus(reason)
+        if self.view.isAncestorOf(target):
+            self.view.ensureWidgetVisible(target)
+        return True
 
     # -- window state -------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

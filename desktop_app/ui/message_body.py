@@ -71,6 +71,7 @@ class MarkdownBody(QWidget):
         self.budget = FormulaBudget()  # one answer's formula work, shared by its parts
         self.width_hint = width_hint
         self.parts: list[SafeText] = []
+        self.accessible_name = ""  # what a screen reader calls each part ("Answer 4 of 12")
         self._shown: list[str | None] = []  # the Markdown (or "\0" and a note) of each part
         self._code: list[list[str]] = []  # each part's code blocks, for its Copy links
         self._text, self._cuts = "", []
@@ -85,6 +86,11 @@ class MarkdownBody(QWidget):
     def text(self) -> str:
         """The HTML shown, all parts."""
         return "".join(part.text() for part in self.parts)
+
+    def set_accessible_name(self, name: str) -> None:
+        self.accessible_name = name
+        for part in self.parts:
+            part.setAccessibleName(name)
 
     def show_note(self, words: str) -> None:
         """A line of plain words (a wait, a placeholder) instead of the text."""
@@ -146,6 +152,7 @@ class MarkdownBody(QWidget):
         while len(self.parts) <= index:
             part = SafeText()
             part.width_hint = self.width_hint
+            part.setAccessibleName(self.accessible_name)
             number = len(self.parts)
             part.anchorClicked.connect(lambda url, n=number: self._clicked(n, url))
             self.layout().addWidget(part)

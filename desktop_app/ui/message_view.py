@@ -13,11 +13,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QScrollArea, QStyle, QVBoxLayout, QWidget
 
 from desktop_app.core import store as st
 from desktop_app.core.turn import left_out_ids
 from desktop_app.services.rendering import RenderAhead
+from desktop_app.ui.keyboard import visible_in
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_widget import MessageWidget
 from desktop_app.ui.prerender import Prerender
@@ -52,6 +54,12 @@ class ChatView(QScrollArea):
         self.ahead = ahead  # renders messages ahead of need, off the GUI thread (or None)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setObjectName("transcript")  # the style sheet marks it when it has the focus
+        self.setAccessibleName("Conversation")
+        self.setAccessibleDescription(
+            "Page Up and Page Down scroll, Home and End go to the first and the newest message; "
+            "Tab goes through the messages"
+        )
         container = QWidget()
         self.column = QVBoxLayout(container)
         self.older_note = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, visible=False)
@@ -134,6 +142,7 @@ class ChatView(QScrollArea):
             self._make(self._hi)
         self.empty_hint.hide()
         self._set_topic(self._topic or _is_question(row))
+        self._number()
         self._filler.start()
         return self.widgets[row["id"]]
 
@@ -154,6 +163,7 @@ class ChatView(QScrollArea):
             self._lo -= place < self._lo
             self._hi -= place < self._hi
         self._waiting_since.pop(message_id, None)
+        self._number()
         self._set_topic(any(_is_question(row) for row in self.rows))
         self._filler.start()
 
@@ -218,6 +228,31 @@ class ChatView(QScrollArea):
             self._open_at_bottom()
         self._follow = True
         self._restore_position()
+
+    def tab_stops(self) -> list[QWidget]:
+        """Where Tab stops in the transcript: the view itself (it scrolls by the keys), then
+        each message that has a widget, top to bottom; nothing while it is empty."""
+        if not self.rows and not self.hasFocus():
+            return []
+        return [self, *(stop for w in self.widgets.values() for stop in w.tab_stops())]
+
+    def first_visible_stop(self) -> QWidget | None:
+        """Where Tab from the view goes: the first message on screen, not one made above it."""
+        shown = visible_in(self, list(self.widgets.values()))
+        return next((stop for widget in shown for stop in widget.tab_stops()), None)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Home and self.rows:
+            self.scroll_to(self.rows[0]["id"])
+        elif event.key() == Qt.Key.Key_End and self.rows:
+            self.scroll_to_bottom()
+        else:
+            super().keyPressEvent(event)
+
+    def _number(self) -> None:
+        """Each message widget's place, for screen readers ("Answer 4 of 12")."""
+        for offset, widget in enumerate(self.widgets.values()):
+            widget.set_position(self._lo + offset + 1, len(self.rows))
 
     def busy(self) -> bool:
         """Whether widgets are still to be made (between frames, or once rendered ahead)."""
@@ -318,6 +353,7 @@ class ChatView(QScrollArea):
             width_hint=self._text_width(),
         )
         widget.set_left_out(row["id"] in self._left_out)
+        widget.set_position(place + 1, len(self.rows))
         widget.notice.connect(self.notice)
         widget.edit_requested.connect(self.edit_requested)
         widget.version_requested.connect(self.version_requested)

@@ -19,6 +19,7 @@ from desktop_app.core.assistants import think
 from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.core.assistants.specialist import sources_footer
 from desktop_app.core.render import render_markdown
+from desktop_app.ui.keyboard import takes_tab
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_body import MarkdownBody, RenderCache
 from desktop_app.ui.safe_text import SafeText, plain_tooltip
@@ -31,6 +32,8 @@ STATUS_NOTES = {
     st.ERROR: "No answer.",
 }
 STOPPED_EMPTY = "Stopped before the answer began."
+# What a screen reader calls a message, with its place: "Your message 3 of 12".
+SPOKEN_ROLES = {"user": "Your message", "assistant": "Answer", "system": "Instructions"}
 BELOW_HEADER = ("left_out_note", "reasoning", "content", "sources", "check_note", "note", "cut")
 COPIED_MS = 1500
 WAIT_TICK_MS = 1000
@@ -62,6 +65,7 @@ class MessageWidget(QFrame):
         self._reasoning_button: QToolButton | None = None
         self._compact = False  # shown as a one-line note (a stop before any text)
         self._versions: Versions | None = None  # made when there is more than one
+        self.position = (0, 0)  # its place in the conversation, and how many there are
         self._build(cache, width_hint)
         self.set_row(row)
 
@@ -87,12 +91,14 @@ class MessageWidget(QFrame):
         layout.addWidget(self.content)
         self.edit_button = QToolButton(
             text="Edit",
-            visible=self.row["role"] == "user",
             toolTip="Change this message and send it again: a new branch starts here; the old "
             "one stays (‹ › switch between them)",
         )
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.row["id"]))
         self.add_header_widget(self.edit_button)
+        # Hidden or shown once in the header: shown before it has a parent, it would be a window
+        # of its own for a moment, and take the focus from the message box.
+        self.edit_button.setHidden(self.row["role"] != "user")
 
     def _part(self, name: str, make: Callable[[], QWidget]) -> QWidget:
         """The part `name` below the header, made and put in its place on first use."""
@@ -151,6 +157,31 @@ class MessageWidget(QFrame):
     def body(self) -> SafeText:
         """The text's first part (the whole text unless it is long: see MarkdownBody)."""
         return self.content.parts[0]
+
+    def set_position(self, number: int, total: int) -> None:
+        """Its place, for screen readers: "Your message 3 of 12" (named once per change)."""
+        if (number, total) == self.position:
+            return
+        self.position = (number, total)
+        who = SPOKEN_ROLES.get(self.row["role"], self.row["role"])
+        name = f"{who} {number} of {total}"
+        self.setAccessibleName(name)
+        self.content.set_accessible_name(name)
+
+    def tab_stops(self) -> list[QWidget]:
+        """Where Tab stops in this message: its text (links inside it follow), then its
+        buttons, in the order they show."""
+        widgets: list[QWidget] = [*self.content.parts]
+        if self.sources is not None:
+            widgets.append(self.sources)
+        if "cut" in self._made:
+            widgets.append(self.cut.button)
+        if self._versions is not None:
+            widgets += [self._versions.previous, self._versions.next]
+        if self._reasoning_button is not None:
+            widgets.append(self._reasoning_button)
+        widgets += [self.edit_button, self.copy_button]
+        return [widget for widget in widgets if takes_tab(widget)]
 
     def add_header_widget(self, widget: QWidget) -> None:
         """A button or label in the header row, after those already there, before Copy."""
@@ -236,6 +267,7 @@ class MessageWidget(QFrame):
     def _show_sources(self, sources: list[dict[str, Any]]) -> None:
         if sources and self.sources is None:
             self.sources = self._part("sources", SafeText)  # type: ignore[assignment]
+            self.sources.setAccessibleName("Sources of this answer")
             self.sources.width_hint = self.content.width_hint
             self.sources.anchorClicked.connect(self._open_link)
         if self.sources is not None:
@@ -284,6 +316,8 @@ class Versions(QWidget):
         self.at = 0
         self.previous = QToolButton(text="‹", toolTip="The previous version")
         self.next = QToolButton(text="›", toolTip="The next version")
+        self.previous.setAccessibleName("Previous version")  # the arrows say nothing when read
+        self.next.setAccessibleName("Next version")
         self.label = QLabel()
         self.previous.clicked.connect(lambda: self._go(-1))
         self.next.clicked.connect(lambda: self._go(1))
@@ -295,6 +329,7 @@ class Versions(QWidget):
     def show_versions(self, ids: list[int], current: int) -> None:
         self.ids, self.at = list(ids), ids.index(current) if current in ids else 0
         self.label.setText(f"{self.at + 1}/{len(ids)}")
+        self.label.setAccessibleName(f"Version {self.at + 1} of {len(ids)}")
         self.previous.setEnabled(self.at > 0)
         self.next.setEnabled(self.at < len(ids) - 1)
         self.setVisible(len(ids) > 1)

@@ -98,12 +98,18 @@ class SafeText(QTextBrowser):
         self.setDocument(SafeDocument(self))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
+        # Text is selected with the keyboard too (Shift+arrows, Ctrl+C), links reached by Tab.
+        flag = Qt.TextInteractionFlag
+        self.setTextInteractionFlags(flag.TextBrowserInteraction | flag.TextSelectableByKeyboard)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setAutoFillBackground(False)
-        self.setStyleSheet("QTextBrowser { background: transparent; border: none; }")
+        self.setStyleSheet(
+            "QTextBrowser { background: transparent; border: none; }"
+            "QTextBrowser:focus { background: palette(alternate-base); }"  # where Tab is
+        )
         self.document().setDocumentMargin(2)
         self.document().documentLayout().documentSizeChanged.connect(lambda _s: self._fit())
 

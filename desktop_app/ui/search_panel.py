@@ -41,6 +41,9 @@ class SearchPanel(QWidget):
         self.box = QLineEdit(placeholderText="Search all conversations", clearButtonEnabled=True)
         self.results = QListWidget(visible=False)
         self.results.setWordWrap(True)
+        self.box.setAccessibleName("Search all conversations")
+        self.results.setAccessibleName("Search results")
+        self.results.setAccessibleDescription("Enter opens the conversation at the match")
         self.results.itemActivated.connect(self._chosen)
         self.results.itemClicked.connect(self._chosen)
         self.empty = QLabel("No conversation has these words.", visible=False)
@@ -76,6 +79,8 @@ class SearchPanel(QWidget):
         for hit in hits:
             item = QListWidgetItem()
             item.setData(HIT_ROLE, (hit["conversation_id"], hit["message_id"]))
+            # The label shows it; a screen reader reads the item, so it says it too, plainly.
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, _spoken(hit))
             label = _hit_label(hit)
             self.results.addItem(item)
             item.setSizeHint(label.sizeHint())
@@ -84,6 +89,14 @@ class SearchPanel(QWidget):
 
     def _chosen(self, item: QListWidgetItem) -> None:
         self.hit_chosen.emit(*item.data(HIT_ROLE))
+
+
+def _spoken(hit: dict[str, Any]) -> str:
+    title = " ".join(hit["title"].split())
+    if hit["kind"] == "title":
+        return f"Conversation {title}"
+    who = "you" if hit["role"] == "user" else "the assistant"
+    return f"{title}, {who}: " + " ".join(hit["snippet"].split())
 
 
 def _hit_label(hit: dict[str, Any]) -> QLabel:

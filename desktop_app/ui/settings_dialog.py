@@ -41,6 +41,7 @@ class SettingsDialog(QDialog):
                 section = option.section
                 form.addRow(QLabel(f"<b>{section}</b>"))
             self.editors[option.name] = editor = _editor(option, settings[option.name])
+            editor.setAccessibleName(option.label)  # also the row's label, for screen readers
             form.addRow(option.label, editor)
             if option.name == "api_key":
                 self._add_api_rows(form)
