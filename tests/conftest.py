@@ -16,6 +16,7 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["LANGUAGE"] = "en"  # the window in English whatever the desktop's language
 sys.path.insert(0, str(Path(__file__).parent))
 
 from ggufs import write_tiny_model  # noqa: E402
@@ -29,6 +30,19 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "home"
     monkeypatch.setenv("SMALLWISE_HOME", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def no_translator_left_behind():
+    """The translators a test's app installed (build() installs them) go with the test."""
+    yield
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        from desktop_app.ui import language
+
+        language.uninstall(app)
 
 
 @pytest.fixture(autouse=True)
