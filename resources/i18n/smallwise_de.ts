@@ -116,6 +116,41 @@
         </message>
     </context>
     <context>
+        <name>ConversationList</name>
+        <message>
+            <source>New conversation</source>
+            <translation>Neue Unterhaltung</translation>
+        </message>
+        <message>
+            <source>Rename…</source>
+            <translation>Umbenennen…</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Löschen…</translation>
+        </message>
+        <message>
+            <source>Last active {when} UTC</source>
+            <translation>Zuletzt aktiv {when} UTC</translation>
+        </message>
+        <message>
+            <source>Rename conversation</source>
+            <translation>Unterhaltung umbenennen</translation>
+        </message>
+        <message>
+            <source>Name:</source>
+            <translation>Name:</translation>
+        </message>
+        <message>
+            <source>Delete conversation</source>
+            <translation>Unterhaltung löschen</translation>
+        </message>
+        <message>
+            <source>Delete “{title}” and all its messages? This cannot be undone.</source>
+            <translation>„{title}“ und alle Nachrichten darin löschen? Das lässt sich nicht rückgängig machen.</translation>
+        </message>
+    </context>
+    <context>
         <name>ConversationPanel</name>
         <message>
             <source>Who answers in this conversation</source>
