@@ -778,6 +778,25 @@
         </message>
     </context>
     <context>
+        <name>SearchPanel</name>
+        <message>
+            <source>Search all conversations</source>
+            <translation>Alle Unterhaltungen durchsuchen</translation>
+        </message>
+        <message>
+            <source>No conversation has these words.</source>
+            <translation>Keine Unterhaltung enthält diese Wörter.</translation>
+        </message>
+        <message>
+            <source>You</source>
+            <translation>Sie</translation>
+        </message>
+        <message>
+            <source>Assistant</source>
+            <translation>Assistent</translation>
+        </message>
+    </context>
+    <context>
         <name>Settings</name>
         <message>
             <source>Local API server</source>
