@@ -57,6 +57,20 @@
         </message>
     </context>
     <context>
+        <name>ChatView</name>
+        <message>
+            <source>Ask anything. Everything stays on this computer.</source>
+            <translation>Fragen Sie, was Sie wollen. Alles bleibt auf diesem Computer.</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n earlier message(s): scroll up to see them</source>
+            <translation>
+                <numerusform>%n frühere Nachricht: nach oben scrollen, um sie zu sehen</numerusform>
+                <numerusform>%n frühere Nachrichten: nach oben scrollen, um sie zu sehen</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>Composer</name>
         <message>
             <source>Message (Enter sends, Shift+Enter: new line)</source>

@@ -12,6 +12,16 @@
         </message>
     </context>
     <context>
+        <name>ChatView</name>
+        <message numerus="yes">
+            <source>%n earlier message(s): scroll up to see them</source>
+            <translation>
+                <numerusform>%n earlier message: scroll up to see it</numerusform>
+                <numerusform>%n earlier messages: scroll up to see them</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>DocumentsDialog</name>
         <message numerus="yes">
             <source>%n passage(s)</source>
