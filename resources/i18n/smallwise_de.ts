@@ -220,6 +220,21 @@
         </message>
     </context>
     <context>
+        <name>CutNote</name>
+        <message>
+            <source>Cut at the answer length limit.</source>
+            <translation>An der Längengrenze für Antworten abgeschnitten.</translation>
+        </message>
+        <message>
+            <source>Continue</source>
+            <translation>Fortsetzen</translation>
+        </message>
+        <message>
+            <source>Go on with this answer</source>
+            <translation>Diese Antwort fortsetzen</translation>
+        </message>
+    </context>
+    <context>
         <name>DocumentsDialog</name>
         <message>
             <source>Support documents</source>
@@ -478,6 +493,101 @@
         <message>
             <source>This link came from an answer or a document; it goes to {host}. Open it only if that is where you expected to go.</source>
             <translation>Dieser Link stammt aus einer Antwort oder einem Dokument; er führt zu {host}. Öffnen Sie ihn nur, wenn Sie genau dorthin wollten.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageWidget</name>
+        <message>
+            <source>You</source>
+            <translation>Sie</translation>
+        </message>
+        <message>
+            <source>Assistant</source>
+            <translation>Assistent</translation>
+        </message>
+        <message>
+            <source>Instructions</source>
+            <translation>Anweisungen</translation>
+        </message>
+        <message>
+            <source>Stopped by you.</source>
+            <translation>Von Ihnen angehalten.</translation>
+        </message>
+        <message>
+            <source>Interrupted.</source>
+            <translation>Unterbrochen.</translation>
+        </message>
+        <message>
+            <source>No answer.</source>
+            <translation>Keine Antwort.</translation>
+        </message>
+        <message>
+            <source>Stopped before the answer began.</source>
+            <translation>Angehalten, bevor die Antwort begann.</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>Kopieren</translation>
+        </message>
+        <message>
+            <source>Copy this message as text</source>
+            <translation>Diese Nachricht als Text kopieren</translation>
+        </message>
+        <message>
+            <source>Code copied.</source>
+            <translation>Code kopiert.</translation>
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation>Bearbeiten</translation>
+        </message>
+        <message>
+            <source>Change this message and send it again: a new branch starts here; the old one stays (‹ › switch between them)</source>
+            <translation>Diese Nachricht ändern und erneut senden: Hier beginnt ein neuer Zweig; der alte bleibt (‹ › wechselt zwischen ihnen)</translation>
+        </message>
+        <message>
+            <source>Show reasoning</source>
+            <translation>Überlegungen zeigen</translation>
+        </message>
+        <message>
+            <source>Thinking…</source>
+            <translation>Denkt nach…</translation>
+        </message>
+        <message>
+            <source>Thinking… {seconds} s</source>
+            <translation>Denkt nach… {seconds} s</translation>
+        </message>
+        <message>
+            <source>Hide reasoning</source>
+            <translation>Überlegungen ausblenden</translation>
+        </message>
+        <message>
+            <source>Copied</source>
+            <translation>Kopiert</translation>
+        </message>
+        <message>
+            <source>Copied to the clipboard.</source>
+            <translation>In die Zwischenablage kopiert.</translation>
+        </message>
+        <message>
+            <source>Left out of the model's view: the conversation outgrew its context.</source>
+            <translation>Für das Modell nicht mehr sichtbar: Die Unterhaltung ist über seinen Kontext hinausgewachsen.</translation>
+        </message>
+        <message>
+            <source>context {n}</source>
+            <translation>Kontext {n}</translation>
+        </message>
+        <message>
+            <source>{speed} tokens/s</source>
+            <translation>{speed} Tokens/s</translation>
+        </message>
+        <message>
+            <source>first token {ms} ms</source>
+            <translation>erstes Token {ms} ms</translation>
+        </message>
+        <message>
+            <source>{prompt} + {completion} tokens</source>
+            <translation>{prompt} + {completion} Tokens</translation>
         </message>
     </context>
     <context>
@@ -989,6 +1099,17 @@
         <message>
             <source>Won't fit</source>
             <translation>Passt nicht</translation>
+        </message>
+    </context>
+    <context>
+        <name>Versions</name>
+        <message>
+            <source>The previous version</source>
+            <translation>Die vorige Version</translation>
+        </message>
+        <message>
+            <source>The next version</source>
+            <translation>Die nächste Version</translation>
         </message>
     </context>
 </TS>
