@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ from desktop_app.ui.first_run import FirstRunPage
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
+from desktop_app.ui.model_text import number
 from desktop_app.ui.screen_fit import fit_to_screen
 from desktop_app.ui.search_panel import SearchPanel
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -68,8 +69,10 @@ class MainWindow(QMainWindow):
         self.panel = ConversationPanel()
         self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")
         self._build_layout()
-        self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
-        self.speed_label = QLabel(styleSheet="padding: 0 8px;", toolTip="The last answer's speed")
+        self.model_label = QLabel(self.tr("No model yet"), textFormat=Qt.TextFormat.PlainText)
+        self.speed_label = QLabel(
+            styleSheet="padding: 0 8px;", toolTip=self.tr("The last answer's speed")
+        )
         self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
         self.notice_label.setWordWrap(True)
         status = self.statusBar()
@@ -105,37 +108,39 @@ class MainWindow(QMainWindow):
         self.panel_dock.hide()
 
     def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        new = QAction("&New conversation", self, shortcut=QKeySequence.StandardKey.New)
+        menu = self.menuBar().addMenu(self.tr("&File"))
+        new = QAction(self.tr("&New conversation"), self, shortcut=QKeySequence.StandardKey.New)
         new.triggered.connect(self.new_conversation)
-        self.export_action = QAction("&Export…", self, shortcut=QKeySequence("Ctrl+E"))
+        self.export_action = QAction(self.tr("&Export…"), self, shortcut=QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(self.export_conversations)
-        import_ = QAction("&Import…", self)
+        import_ = QAction(self.tr("&Import…"), self)
         import_.triggered.connect(self.import_conversations)
-        settings = QAction("&Settings…", self, shortcut=QKeySequence.StandardKey.Preferences)
+        settings = QAction(
+            self.tr("&Settings…"), self, shortcut=QKeySequence.StandardKey.Preferences
+        )
         settings.triggered.connect(self.edit_settings)
-        quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_ = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
         for action in (new, self.export_action, import_, settings, quit_):
             menu.addAction(action)
-        find = QAction("&Search", self, shortcut=QKeySequence.StandardKey.Find)
+        find = QAction(self.tr("&Search"), self, shortcut=QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.search.box.setFocus())
-        view = self.menuBar().addMenu("&View")
+        view = self.menuBar().addMenu(self.tr("&View"))
         view.addAction(find)
         self.panel_action = self.panel_dock.toggleViewAction()
-        self.panel_action.setText("Conversation &settings")
+        self.panel_action.setText(self.tr("Conversation &settings"))
         self.panel_action.setShortcut(QKeySequence("Ctrl+K"))
         view.addAction(self.panel_action)
-        manage = QAction("&Models…", self, shortcut=QKeySequence("Ctrl+M"))
+        manage = QAction(self.tr("&Models…"), self, shortcut=QKeySequence("Ctrl+M"))
         manage.triggered.connect(self.show_model_manager)
-        welcome = QAction("&Getting started…", self)
+        welcome = QAction(self.tr("&Getting started…"), self)
         welcome.triggered.connect(lambda: self.show_first_run())
-        models = self.menuBar().addMenu("&Models")
+        models = self.menuBar().addMenu(self.tr("&Models"))
         models.addActions([manage, welcome])
         view.addMenu(self.theme.menu(self, self.choose_theme))
-        documents = QAction("&Documents…", self)
+        documents = QAction(self.tr("&Documents…"), self)
         documents.triggered.connect(self.show_documents)
-        self.menuBar().addMenu("&Support").addAction(documents)
+        self.menuBar().addMenu(self.tr("&Support")).addAction(documents)
 
     def _connect(self) -> None:
         c, chat = self.conversations, self.chat
@@ -247,7 +252,7 @@ class MainWindow(QMainWindow):
     # -- chatting -----------------------------------------------------------------------------
     def send(self, text: str) -> None:
         if self.chat.busy:
-            self.show_notice("Wait for the current answer, or press Stop.")
+            self.show_notice(self.tr("Wait for the current answer, or press Stop."))
             return
         if self.current is None:
             self.stores.call(
@@ -279,7 +284,8 @@ class MainWindow(QMainWindow):
             self.current = conversation_id
             self.view.clear()
             self.refresh_conversations(select=conversation_id)
-        self.show_notice("Reading " + ", ".join(p.name for p in paths[:3]) + "…")
+        names = ", ".join(p.name for p in paths[:3])
+        self.show_notice(self.tr("Reading {files}…").format(files=names))
         self.knowledge.attach(conversation_id, paths)
 
     def _files_attached(self, conversation_id: int, summary: str) -> None:
@@ -296,9 +302,11 @@ class MainWindow(QMainWindow):
             return
         text, ok = QInputDialog.getMultiLineText(
             self,
-            "Edit message",
-            "Send it again as a new version. What followed it stays on the old branch "
-            "(‹ › switch between them).",
+            self.tr("Edit message"),
+            self.tr(
+                "Send it again as a new version. What followed it stays on the old branch "
+                "(‹ › switch between them)."
+            ),
             widget.text,
         )
         if ok and text.strip() and text.strip() != widget.text.strip():
@@ -319,7 +327,7 @@ class MainWindow(QMainWindow):
 
     def _busy(self) -> bool:
         if self.chat.busy:
-            self.show_notice("Wait for the current answer, or press Stop.")
+            self.show_notice(self.tr("Wait for the current answer, or press Stop."))
         return self.chat.busy
 
     def _on_answer_continued(self, conversation_id: int, message_id: int) -> None:
@@ -335,7 +343,7 @@ class MainWindow(QMainWindow):
     def open_at(self, conversation_id: int, message_id: int | None) -> None:
         """Open a conversation at a message (a search hit), on the branch that holds it."""
         if conversation_id not in self.conversations.ids():  # deleted since the search
-            self.show_notice("That conversation is gone.")
+            self.show_notice(self.tr("That conversation is gone."))
             self.run_search(self.search.query())
             return
         self.conversations.list.blockSignals(True)
@@ -367,7 +375,7 @@ class MainWindow(QMainWindow):
         if choice is not None:
             every, fmt, path = choice
             self.archive.export(None if every else [self.current], fmt, path)
-            self.show_notice(f"Exporting to {path}…")
+            self.show_notice(self.tr("Exporting to {path}…").format(path=path))
 
     def import_conversations(self) -> None:
         path = ask_import(self)
@@ -376,7 +384,7 @@ class MainWindow(QMainWindow):
 
     def _on_imported(self, ids: list[int]) -> None:
         self.refresh_conversations(select=ids[0] if ids else None)
-        self.show_notice(f"Imported {len(ids)} conversation{'s' if len(ids) != 1 else ''}.")
+        self.show_notice(self.tr("Imported %n conversation(s).", "", len(ids)))
 
     # -- the conversation's own settings (side panel) ----------------------------------------
     def _show_panel(self) -> None:
@@ -405,7 +413,7 @@ class MainWindow(QMainWindow):
             return
         cid = self.current
         self.stores.call(lambda store: store.update_conversation_settings(cid, **values))
-        self.show_notice("Saved for this conversation: it applies from its next answer.")
+        self.show_notice(self.tr("Saved for this conversation: it applies from its next answer."))
 
     def _on_user_message(self, conversation_id: int, row: dict[str, Any]) -> None:
         if conversation_id == self.current:
@@ -422,21 +430,23 @@ class MainWindow(QMainWindow):
         self.view.set_row(message_id, row)
         if row.get("tokens_per_s"):
             self.speed_label.setText(
-                f"{row['tokens_per_s']:.1f} tokens/s · first token {row['ttft_s'] * 1000:.0f} ms"
+                self.tr("{speed} tokens/s · first token {ms} ms").format(
+                    speed=number(row["tokens_per_s"], 1), ms=number(row["ttft_s"] * 1000)
+                )
             )
 
     def _on_model_changed(self, info: dict[str, Any]) -> None:
         if info["chat_format"] == "server":  # a remote engine: threads and layers are its own
-            context = f" · context {info['n_ctx']}" if info["n_ctx"] else ""
-            self.model_label.setText(f"{info['id']}{context} · {_device_text(info)}")
+            parts = [info["id"]]
+            if info["n_ctx"]:
+                parts.append(self.tr("context {n}").format(n=info["n_ctx"]))
+            self.model_label.setText(" · ".join([*parts, _device_text(info)]))
             return
-        quant = f"{info['quant']} · " if info["quant"] else ""
+        parts = [info.get("name") or info["id"], *([info["quant"]] if info["quant"] else [])]
+        parts.append(self.tr("context {n}").format(n=info["n_ctx"]))
+        parts.append(self.tr("%n thread(s)", "", info["n_threads"]))
         self.model_label.setToolTip(info["id"])
-        self.model_label.setText(
-            f"{info.get('name') or info['id']} · {quant}context {info['n_ctx']} · "
-            f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''} · "
-            + _device_text(info)
-        )
+        self.model_label.setText(" · ".join([*parts, _device_text(info)]))
 
     def show_model_manager(self) -> ModelManager:
         if self.model_manager is None:
@@ -470,7 +480,7 @@ class MainWindow(QMainWindow):
         self.settings.save()  # a few hundred bytes, once per OK click
         self.theme.set_choice(self.settings["theme"])
         self.chat.settings_changed()
-        self.show_notice("Settings saved; they apply from the next answer.")
+        self.show_notice(self.tr("Settings saved; they apply from the next answer."))
 
     def _scheme_changed(self, scheme: Any) -> None:
         self.view.set_dark(scheme.dark)
@@ -519,6 +529,8 @@ def _device_text(info: dict[str, Any]) -> str:
     if info["device"].startswith("on "):
         return info["device"]
     if not info.get("n_gpu_layers"):
-        return "CPU"
+        return QCoreApplication.translate("MainWindow", "CPU")
     name = info["device"].split(" (")[0]
-    return f"{name}: {info['n_gpu_layers']} layers on GPU"
+    text = QCoreApplication.translate("MainWindow", "{device}: %n layer(s) on GPU", None,
+                                      info["n_gpu_layers"])
+    return text.format(device=name)

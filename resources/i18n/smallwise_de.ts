@@ -496,6 +496,138 @@
         </message>
     </context>
     <context>
+        <name>MainWindow</name>
+        <message>
+            <source>No model yet</source>
+            <translation>Noch kein Modell</translation>
+        </message>
+        <message>
+            <source>The last answer's speed</source>
+            <translation>Tempo der letzten Antwort</translation>
+        </message>
+        <message>
+            <source>&amp;File</source>
+            <translation>&amp;Datei</translation>
+        </message>
+        <message>
+            <source>&amp;New conversation</source>
+            <translation>&amp;Neue Unterhaltung</translation>
+        </message>
+        <message>
+            <source>&amp;Export…</source>
+            <translation>&amp;Exportieren…</translation>
+        </message>
+        <message>
+            <source>&amp;Import…</source>
+            <translation>&amp;Importieren…</translation>
+        </message>
+        <message>
+            <source>&amp;Settings…</source>
+            <translation>&amp;Einstellungen…</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>&amp;Beenden</translation>
+        </message>
+        <message>
+            <source>&amp;Search</source>
+            <translation>&amp;Suchen</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>&amp;Ansicht</translation>
+        </message>
+        <message>
+            <source>Conversation &amp;settings</source>
+            <translation>&amp;Unterhaltungseinstellungen</translation>
+        </message>
+        <message>
+            <source>&amp;Models…</source>
+            <translation>&amp;Modelle…</translation>
+        </message>
+        <message>
+            <source>&amp;Getting started…</source>
+            <translation>&amp;Erste Schritte…</translation>
+        </message>
+        <message>
+            <source>&amp;Models</source>
+            <translation>&amp;Modelle</translation>
+        </message>
+        <message>
+            <source>&amp;Documents…</source>
+            <translation>&amp;Dokumente…</translation>
+        </message>
+        <message>
+            <source>&amp;Support</source>
+            <translation>&amp;Support</translation>
+        </message>
+        <message>
+            <source>Wait for the current answer, or press Stop.</source>
+            <translation>Warten Sie auf die aktuelle Antwort oder drücken Sie Stopp.</translation>
+        </message>
+        <message>
+            <source>Reading {files}…</source>
+            <translation>Lese {files}…</translation>
+        </message>
+        <message>
+            <source>Edit message</source>
+            <translation>Nachricht bearbeiten</translation>
+        </message>
+        <message>
+            <source>Send it again as a new version. What followed it stays on the old branch (‹ › switch between them).</source>
+            <translation>Als neue Version erneut senden. Was danach kam, bleibt im alten Zweig (‹ › wechselt zwischen ihnen).</translation>
+        </message>
+        <message>
+            <source>That conversation is gone.</source>
+            <translation>Diese Unterhaltung gibt es nicht mehr.</translation>
+        </message>
+        <message>
+            <source>Exporting to {path}…</source>
+            <translation>Exportiere nach {path}…</translation>
+        </message>
+        <message numerus="yes">
+            <source>Imported %n conversation(s).</source>
+            <translation>
+                <numerusform>%n Unterhaltung importiert.</numerusform>
+                <numerusform>%n Unterhaltungen importiert.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Saved for this conversation: it applies from its next answer.</source>
+            <translation>Für diese Unterhaltung gespeichert: Es gilt ab ihrer nächsten Antwort.</translation>
+        </message>
+        <message>
+            <source>{speed} tokens/s · first token {ms} ms</source>
+            <translation>{speed} Tokens/s · erstes Token {ms} ms</translation>
+        </message>
+        <message>
+            <source>context {n}</source>
+            <translation>Kontext {n}</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n thread(s)</source>
+            <translation>
+                <numerusform>%n Thread</numerusform>
+                <numerusform>%n Threads</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Settings saved; they apply from the next answer.</source>
+            <translation>Einstellungen gespeichert; sie gelten ab der nächsten Antwort.</translation>
+        </message>
+        <message>
+            <source>CPU</source>
+            <translation>CPU</translation>
+        </message>
+        <message numerus="yes">
+            <source>{device}: %n layer(s) on GPU</source>
+            <translation>
+                <numerusform>{device}: %n Schicht auf der GPU</numerusform>
+                <numerusform>{device}: %n Schichten auf der GPU</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>MessageWidget</name>
         <message>
             <source>You</source>

@@ -70,6 +70,30 @@
         </message>
     </context>
     <context>
+        <name>MainWindow</name>
+        <message numerus="yes">
+            <source>Imported %n conversation(s).</source>
+            <translation>
+                <numerusform>Imported %n conversation.</numerusform>
+                <numerusform>Imported %n conversations.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n thread(s)</source>
+            <translation>
+                <numerusform>%n thread</numerusform>
+                <numerusform>%n threads</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{device}: %n layer(s) on GPU</source>
+            <translation>
+                <numerusform>{device}: %n layer on GPU</numerusform>
+                <numerusform>{device}: %n layers on GPU</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>Smallwise</name>
         <message numerus="yes">
             <source>%n answer(s) cut off when Smallwise last closed: the text written so far is kept and marked interrupted.</source>
