@@ -39,7 +39,10 @@ def app_translation(lang: str) -> Path | None:
 
 
 def qt_translation(lang: str) -> Path | None:
-    """Qt's own strings in `lang` (qtbase_<lang>.qm from PySide6's translations folder)."""
+    """Qt's own strings in `lang` (qtbase_<lang>.qm from PySide6's translations folder); Qt
+    is written in English too."""
+    if lang == SOURCE_LANGUAGE:
+        return None
     folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
     found = folder / f"qtbase_{lang}.qm"
     return found if found.is_file() else None

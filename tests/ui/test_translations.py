@@ -32,7 +32,7 @@ VISIBLE_CALLS = {
     "setText", "setToolTip", "setWindowTitle", "addMenu", "setPlaceholderText", "setStatusTip",
     "setInformativeText", "showMessage", "setSpecialValueText", "addRow", "setTitle",
     "QLabel", "QPushButton", "QAction", "QMenu", "QCheckBox", "QRadioButton", "QGroupBox",
-    "QToolButton",
+    "QToolButton", "show_notice", "say",
 }
 VISIBLE_KEYWORDS = {"text", "toolTip", "placeholderText", "windowTitle", "title", "statusTip"}
 # Literals that are not words in any language (markup, symbols, format skeletons).
@@ -214,7 +214,7 @@ def built(qtbot):
 def test_the_window_in_german(qtbot, built) -> None:
     smallwise = built("de")
     window = smallwise.window
-    assert "Einstellungen" in [a.text().replace("&", "") for a in _all_actions(window)]
+    assert "Einstellungen…" in [a.text().replace("&", "") for a in _all_actions(window)]
     assert window.composer.send_button.text() == "Senden"
     assert {"Datei", "Ansicht", "Modelle"} <= set(_menu_titles(window))
     window.show_first_run()
