@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint bench bench-start screenshot package clean
+.PHONY: setup run test lint bench bench-start screenshot package clean translations
 
 setup:
 	bash scripts/setup.sh
@@ -18,6 +18,13 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check desktop_app tests benchmarks packaging eval
 	$(VENV)/bin/mypy
+
+# The window's strings: extracted into resources/i18n/*.ts (translate them there, e.g. with
+# .venv/bin/pyside6-linguist), then built into the .qm files the app loads. `make setup` builds
+# the .qm files only.
+translations: setup
+	$(PY) scripts/translations.py update
+	$(PY) scripts/translations.py release
 
 bench: setup
 	$(PY) benchmarks/engine_overhead.py

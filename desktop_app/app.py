@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -25,7 +25,7 @@ from desktop_app.services.chat import ChatService
 from desktop_app.services.models import ModelService
 from desktop_app.services.storage import StoreThread
 from desktop_app.settings import Settings
-from desktop_app.ui import theme
+from desktop_app.ui import language, theme
 from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,10 @@ def collect_garbage_on_gui_thread(parent: QObject, interval_ms: int = 5000) -> Q
 def build(paths: AppPaths) -> Smallwise:
     """Raises StoreError or CatalogError with a message for the user."""
     hold_singletons()  # PySide6 6.12 loses references to None/True/False: see refcounts.py
-    stores = StoreThread(lambda: Store(paths.database))
     settings = Settings(paths.settings_file)
+    # Before any widget: each reads its texts through the translators when it is built.
+    language.install(QCoreApplication.instance(), settings["language"])
+    stores = StoreThread(lambda: Store(paths.database))
     catalog = for_profile(paths, settings)
     chat = ChatService(stores, settings, log_path=str(paths.log_dir / "engine.log"))
     models = ModelService(stores, paths, settings, catalog)
@@ -112,8 +114,13 @@ def build(paths: AppPaths) -> Smallwise:
     recovered = stores.store.recovered
     if recovered:
         window.show_notice(
-            f"{recovered} answer{'s were' if recovered > 1 else ' was'} cut off when Smallwise "
-            "last closed; the text written so far is kept and marked interrupted."
+            QCoreApplication.translate(
+                "Smallwise",
+                "%n answer(s) cut off when Smallwise last closed: the text written so far is "
+                "kept and marked interrupted.",
+                None,
+                recovered,
+            )
         )
     return Smallwise(paths, settings, stores, chat, models, window, api)
 
@@ -141,7 +148,8 @@ def run_gui(paths: AppPaths) -> int:
         smallwise = build(paths)
     except (StoreError, CatalogError) as exc:
         log.error("cannot start: %s", exc)
-        QMessageBox.critical(None, f"{APP_NAME} cannot start", str(exc))
+        title = QCoreApplication.translate("Smallwise", "{app} cannot start")
+        QMessageBox.critical(None, title.format(app=APP_NAME), str(exc))
         return 2
     smallwise.start()
     try:

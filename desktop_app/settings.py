@@ -1,6 +1,7 @@
 """Every user option, declared once: name, type, default, label; with versioned upgrades.
 
-Stored as JSON in the config folder. No Qt here: the UI reads labels from OPTIONS.
+Stored as JSON in the config folder. No Qt here: the UI reads labels from OPTIONS and
+translates them (context "Settings") when it shows them.
 """
 
 from __future__ import annotations
@@ -30,27 +31,50 @@ class Option:
     choices: tuple[str, ...] = ()  # the only values a str option may take (a list to pick from)
 
 
-API = "Local API server"
-REMOTE = "Models on another machine"
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks a label for the translation tool (pyside6-lupdate knows this name); the Settings
+    dialog translates it when it shows it. No Qt here, so the marker is our own."""
+    return text
+
+
+API = QT_TRANSLATE_NOOP("Settings", "Local API server")
+REMOTE = QT_TRANSLATE_NOOP("Settings", "Models on another machine")
 OPTIONS: dict[str, Option] = {
     o.name: o
     for o in [
-        Option("default_model", str, "", "Model (installed id or .gguf path; empty: starter)"),
-        Option("extra_catalog", str, "", "Your organisation's catalog file (JSON; optional)"),
-        Option("n_ctx", int, 0, "Context size in tokens (0: chosen for this computer)", 0, 131072),
-        Option("n_threads", int, 0, "CPU threads (0: choose automatically)", 0, 256),
-        Option("max_tokens", int, 1024, "Longest answer in tokens", 16, 32768),
-        Option("temperature", float, 0.7, "Temperature (0: always the likeliest word)", 0, 2),
+        Option("default_model", str, "", QT_TRANSLATE_NOOP(
+            "Settings", "Model (installed id or .gguf path; empty: starter)")),
+        Option("extra_catalog", str, "", QT_TRANSLATE_NOOP(
+            "Settings", "Your organisation's catalog file (JSON; optional)")),
+        Option("n_ctx", int, 0, QT_TRANSLATE_NOOP(
+            "Settings", "Context size in tokens (0: chosen for this computer)"), 0, 131072),
+        Option("n_threads", int, 0, QT_TRANSLATE_NOOP(
+            "Settings", "CPU threads (0: choose automatically)"), 0, 256),
+        Option("max_tokens", int, 1024, QT_TRANSLATE_NOOP(
+            "Settings", "Longest answer in tokens"), 16, 32768),
+        Option("temperature", float, 0.7, QT_TRANSLATE_NOOP(
+            "Settings", "Temperature (0: always the likeliest word)"), 0, 2),
         # Issue 15: the OpenAI-compatible API beside the window, and models on another machine.
-        Option("api_server", bool, False, "Serve an OpenAI-compatible API", section=API),
-        Option("api_host", str, "127.0.0.1", "Address (not 127.0.0.1: key needed)", section=API),
-        Option("api_port", int, 8765, "Port", 1, 65535, section=API),
-        Option("api_key", str, "", "API key (clients send it as a Bearer token)", section=API),
-        Option("api_store", bool, False, "Keep API conversations", section=API),
-        Option("engine_url", str, "", "Server address (empty: this computer)", section=REMOTE),
-        Option("engine_key", str, "", "Server API key (optional)", section=REMOTE),
-        Option("engine_model", str, "", "Model on the server (empty: its first)", section=REMOTE),
-        Option("theme", str, "system", "Colours", choices=("system", "light", "dark")),
+        Option("api_server", bool, False, QT_TRANSLATE_NOOP(
+            "Settings", "Serve an OpenAI-compatible API"), section=API),
+        Option("api_host", str, "127.0.0.1", QT_TRANSLATE_NOOP(
+            "Settings", "Address (not 127.0.0.1: key needed)"), section=API),
+        Option("api_port", int, 8765, QT_TRANSLATE_NOOP("Settings", "Port"), 1, 65535, section=API),
+        Option("api_key", str, "", QT_TRANSLATE_NOOP(
+            "Settings", "API key (clients send it as a Bearer token)"), section=API),
+        Option("api_store", bool, False, QT_TRANSLATE_NOOP(
+            "Settings", "Keep API conversations"), section=API),
+        Option("engine_url", str, "", QT_TRANSLATE_NOOP(
+            "Settings", "Server address (empty: this computer)"), section=REMOTE),
+        Option("engine_key", str, "", QT_TRANSLATE_NOOP(
+            "Settings", "Server API key (optional)"), section=REMOTE),
+        Option("engine_model", str, "", QT_TRANSLATE_NOOP(
+            "Settings", "Model on the server (empty: its first)"), section=REMOTE),
+        Option("theme", str, "system", QT_TRANSLATE_NOOP("Settings", "Colours"),
+               choices=("system", "light", "dark")),
+        # Issue 14: the window's language; "system" follows the system's locale.
+        Option("language", str, "system", QT_TRANSLATE_NOOP(
+            "Settings", "Language (applies at the next start)"), choices=("system", "en", "de")),
         Option("calibrated_threads", int, 0, "Fastest thread count measured", 0, 256, user=False),
         Option("assistant", str, "chat", "Assistant for new answers", user=False),
         Option("announced_model", str, "", "Model the user was last told about", user=False),

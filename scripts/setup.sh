@@ -76,4 +76,6 @@ if [ ! -f "$VENV/.app-installed" ] || [ pyproject.toml -nt "$VENV/.app-installed
   touch "$VENV/.app-installed"
 fi
 "$VENV/bin/python" -c "import llama_cpp" || { say "llama_cpp does not import"; exit 1; }
+# The window's translations (.ts → .qm), with the pyside6-lrelease that came with PySide6.
+"$VENV/bin/python" scripts/translations.py release >/dev/null
 say "ready"

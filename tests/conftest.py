@@ -16,6 +16,7 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["LANGUAGE"] = "en"  # the window in English whatever the desktop's language
 sys.path.insert(0, str(Path(__file__).parent))
 
 from ggufs import write_tiny_model  # noqa: E402
@@ -38,6 +39,19 @@ def singletons_held():
     """The test process makes millions of binding calls: PySide6 6.12's lost references to
     None/True/False would abort it (desktop_app/refcounts.py), as the app's build() prevents."""
     hold_singletons()
+
+
+@pytest.fixture(autouse=True)
+def no_translator_left_behind():
+    """The translators a test's app installed (build() installs them) go with the test."""
+    yield
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        from desktop_app.ui import language
+
+        language.uninstall(app)
 
 
 @pytest.fixture(autouse=True)

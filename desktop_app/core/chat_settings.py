@@ -14,7 +14,7 @@ from typing import Any
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.errors import UsageError
 from desktop_app.core.model_choice import ModelChoice
-from desktop_app.settings import Settings
+from desktop_app.settings import QT_TRANSLATE_NOOP, Settings
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,16 @@ class Number:
     step: float
 
 
+# Labels marked for the translation tool: the conversation panel shows them translated.
 SAMPLING: dict[str, Number] = {
-    "temperature": Number("Temperature", float, 0.0, 2.0, 0.05),
-    "top_p": Number("Top-p", float, 0.05, 1.0, 0.05),
-    "repeat_penalty": Number("Repeat penalty", float, 1.0, 2.0, 0.05),
-    "max_tokens": Number("Longest answer (tokens)", int, 16, 32768, 64),
+    "temperature": Number(QT_TRANSLATE_NOOP("Sampling", "Temperature"), float, 0.0, 2.0, 0.05),
+    "top_p": Number(QT_TRANSLATE_NOOP("Sampling", "Top-p"), float, 0.05, 1.0, 0.05),
+    "repeat_penalty": Number(
+        QT_TRANSLATE_NOOP("Sampling", "Repeat penalty"), float, 1.0, 2.0, 0.05
+    ),
+    "max_tokens": Number(
+        QT_TRANSLATE_NOOP("Sampling", "Longest answer (tokens)"), int, 16, 32768, 64
+    ),
 }
 TEXTS = {"system_prompt": 20_000, "assistant": 200, "model": 4096}  # key → most characters
 KEYS = (*TEXTS, *SAMPLING)

@@ -138,36 +138,3 @@ def _quant(model: CatalogModel, planned: Plan) -> Any:
 
 def _size(model: CatalogModel, planned: Plan) -> int:
     return int(_quant(model, planned).size_bytes)
-
-
-def download_time(size_bytes: int, mbit: float = REFERENCE_MBIT) -> str:
-    """How long a download takes at `mbit` megabits a second, in plain words."""
-    seconds = size_bytes * 8 / (mbit * 1e6)
-    if seconds < 60:
-        return f"under a minute at {mbit:g} Mbit/s"
-    if seconds < 90 * 60:
-        return f"≈ {round(seconds / 60)} min at {mbit:g} Mbit/s"
-    return f"≈ {seconds / 3600:.1f} h at {mbit:g} Mbit/s"
-
-
-def gb(n: int) -> str:
-    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
-
-
-def capacity_text(found: Survey) -> str:
-    """The planner's verdict on this computer, in a sentence or two."""
-    if found.cpu_bytes < 300e6:
-        text = (
-            "This computer has little free memory right now: only the smallest models run. "
-            "Closing other programs frees memory for larger ones."
-        )
-    else:
-        text = f"This computer runs models up to about {gb(found.cpu_bytes)} on the CPU"
-        if found.gpu_bytes:
-            text += f", and up to about {gb(found.gpu_bytes)} fully on its GPU ({found.gpu_name})"
-        text += "."
-    if found.gpu_unused:
-        text += (
-            f" It has a GPU ({found.gpu_name}), but this build of Smallwise runs on the CPU only."
-        )
-    return text

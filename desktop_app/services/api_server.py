@@ -83,7 +83,11 @@ class ApiServerService(QObject):
 
     def _started(self, url: str) -> None:
         if url or self.url:
-            self.state_changed.emit(f"API server: {url}" if url else "API server stopped.")
+            self.state_changed.emit(
+                self.tr("API server: {address}").format(address=url)
+                if url
+                else self.tr("API server stopped.")
+            )
         self.url = url
 
     def _stop(self) -> None:

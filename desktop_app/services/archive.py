@@ -29,7 +29,8 @@ class ArchiveService(QObject):
             doc = self.stores.run(export.document, conversation_ids)
             export.write_file(path, export.render(doc, fmt))
             count = len(doc["conversations"])
-            return f"Exported {count} conversation{'s' if count != 1 else ''} to {path}."
+            text = self.tr("Exported %n conversation(s) to {path}.", "", count)
+            return text.format(path=path)
 
         self.background.run(work, self.exported.emit, self.failed.emit)
 

@@ -151,12 +151,14 @@ class ChatService(QObject):
     def _start(self, conversation_id: int, text: str | None, **kind: int) -> bool:
         if self.busy or self.model is None:
             if self.model is None:
-                self.notice.emit("No model is ready yet.")
+                self.notice.emit(self.tr("No model is ready yet."))
             return False
         self._set_busy(True)
         model, assistant, level = self.model, self.assistant, self.level
         if self.conversations.gate.busy:
-            self.notice.emit("The model is busy with another request; your answer comes next.")
+            self.notice.emit(
+                self.tr("The model is busy with another request; your answer comes next.")
+            )
         self._ticket = self._queue(
             lambda ticket: self._run(
                 self._turn(conversation_id, text, model, assistant, level, kind), ticket
@@ -279,7 +281,7 @@ class ChatService(QObject):
         if result.message_id:
             self.generation_finished.emit(result.message_id, row)
         else:
-            self.notice.emit("Stopped before the model had loaded.")
+            self.notice.emit(self.tr("Stopped before the model had loaded."))
         if self._note:
             self.notice.emit(self._note)
             self._note = ""

@@ -114,7 +114,8 @@ class ModelService(QObject):
 
         def switch(chosen: Chosen) -> None:
             if chosen.model.id != current:
-                self.progress.emit(f"{assistant.name} works best with {chosen.model.id}.")
+                text = self.tr("{assistant} works best with {model}.")
+                self.progress.emit(text.format(assistant=assistant.name, model=chosen.model.id))
                 self.model_ready.emit(chosen.model)
 
         self.background.run(lambda: self._choose(assistant=assistant), switch)
@@ -243,7 +244,8 @@ class ModelService(QObject):
             models, store = self.paths.models_dir, self.stores.blocking
             row = _library().import_file(path, models, store, copy, chat_format)
             note = self._adopt(row["id"])
-            return row["id"], f"Imported {row['id']}. {note}".strip()
+            done = self.tr("Imported {model}.").format(model=row["id"])
+            return row["id"], f"{done} {note}".strip()
 
         def done(result: tuple[str, str]) -> None:
             self.import_finished.emit(*result)

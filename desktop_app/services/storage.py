@@ -50,7 +50,9 @@ class StoreThread(QObject):
         exc = future.exception()
         if exc is not None:
             log.error("store call failed", exc_info=exc)
-            self.failed.emit(f"Saving or reading conversations failed: {exc}")
+            self.failed.emit(self.tr("Saving or reading conversations failed: {error}").format(
+                error=exc
+            ))
         elif on_done is not None:
             on_done(future.result())
 

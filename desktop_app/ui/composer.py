@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.ui.keyboard import takes_tab
+from desktop_app.ui.model_text import assistant_name
 
 QUIZ_PROMPT = (
     "Quiz me: ask me one question about what we have been talking about, then wait "
@@ -74,20 +75,26 @@ class Composer(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.input = InputBox(placeholderText="Message (Enter sends, Shift+Enter: new line)")
+        self.input = InputBox(
+            placeholderText=self.tr("Message (Enter sends, Shift+Enter: new line)")
+        )
         self.input.setMaximumHeight(120)
         self.input.setTabChangesFocus(True)
-        self.input.setAccessibleName("Message")
+        self.input.setAccessibleName(self.tr("Message"))
         self.input.setAccessibleDescription(
-            "Enter sends; Shift+Enter starts a new line; Ctrl+Tab types a tab"
+            self.tr("Enter sends; Shift+Enter starts a new line; Ctrl+Tab types a tab")
         )
         self.input.submitted.connect(self._submit)
         self.input.files_dropped.connect(self.files_dropped)
-        self.send_button = QPushButton("Send", default=True)
+        self.send_button = QPushButton(self.tr("Send"), default=True)
         self.send_button.clicked.connect(self._submit)
-        self.stop_button = QPushButton("Stop", enabled=False, toolTip="Stop the answer (Esc)")
+        self.stop_button = QPushButton(
+            self.tr("Stop"), enabled=False, toolTip=self.tr("Stop the answer (Esc)")
+        )
         self.stop_button.clicked.connect(self.stop_requested)
-        self.regenerate_button = QPushButton("Regenerate", toolTip="Answer the last message again")
+        self.regenerate_button = QPushButton(
+            self.tr("Regenerate"), toolTip=self.tr("Answer the last message again")
+        )
         self.regenerate_button.clicked.connect(self.regenerate_requested)
         self.quiz_button, self.solution_button = self._tutor_buttons()
         self.assistants: dict[str, Assistant] = {}
@@ -116,13 +123,13 @@ class Composer(QWidget):
     def _make_actions(self) -> None:
         """The buttons as actions with shortcuts, for the window's Chat menu; each is enabled and
         shown as its button is."""
-        self.stop_action = QAction("Stop the answer", self, shortcut=QKeySequence("Esc"))
+        self.stop_action = QAction(self.tr("Stop the answer"), self, shortcut=QKeySequence("Esc"))
         self.regenerate_action = QAction(
-            "Regenerate the answer", self, shortcut=QKeySequence("Ctrl+R")
+            self.tr("Regenerate the answer"), self, shortcut=QKeySequence("Ctrl+R")
         )
-        self.quiz_action = QAction("Quiz me", self, shortcut=QKeySequence("Ctrl+Shift+Q"))
+        self.quiz_action = QAction(self.tr("Quiz me"), self, shortcut=QKeySequence("Ctrl+Shift+Q"))
         self.solution_action = QAction(
-            "Show the solution", self, shortcut=QKeySequence("Ctrl+Shift+S")
+            self.tr("Show the solution"), self, shortcut=QKeySequence("Ctrl+Shift+S")
         )
         for action, button in self._buttons_of_actions():
             action.triggered.connect(button.click)  # a disabled button ignores it, as it should
@@ -152,15 +159,15 @@ class Composer(QWidget):
     def _picker(self) -> QHBoxLayout:
         """Who answers (and, for the tutor, the learner's level)."""
         self.assistant_box = QComboBox(
-            toolTip="Who answers: switch at any time; the conversation so far stays"
+            toolTip=self.tr("Who answers: switch at any time; the conversation so far stays")
         )
-        self.level_box = QComboBox(toolTip="The learner's level", visible=False)
+        self.level_box = QComboBox(toolTip=self.tr("The learner's level"), visible=False)
         self.assistant_box.currentIndexChanged.connect(self._assistant_picked)
         self.level_box.currentIndexChanged.connect(self._assistant_picked)
-        self.assistant_box.setAccessibleName("Assistant")
-        self.level_box.setAccessibleName("Learner's level")
+        self.assistant_box.setAccessibleName(self.tr("Assistant"))
+        self.level_box.setAccessibleName(self.tr("Learner's level"))
         picker = QHBoxLayout()
-        picker.addWidget(QLabel("Assistant:"))
+        picker.addWidget(QLabel(self.tr("Assistant:")))
         picker.addWidget(self.assistant_box)
         picker.addWidget(self.level_box)
         picker.addStretch(1)
@@ -169,13 +176,17 @@ class Composer(QWidget):
     def _tutor_buttons(self) -> tuple[QPushButton, QPushButton]:
         """Quiz me and Show solution: shown for the assistants that have those features."""
         quiz = QPushButton(
-            "Quiz me", visible=False, toolTip="Questions on what we have been talking about"
+            self.tr("Quiz me"),
+            visible=False,
+            toolTip=self.tr("Questions on what we have been talking about"),
         )
         quiz.clicked.connect(self.quiz)
         solution = QPushButton(
-            "Show solution",
+            self.tr("Show solution"),
             visible=False,
-            toolTip="The tutor holds the answer back until you ask: the worked solution, checked",
+            toolTip=self.tr(
+                "The tutor holds the answer back until you ask: the worked solution, checked"
+            ),
         )
         solution.clicked.connect(self.show_solution)
         return quiz, solution
@@ -185,7 +196,7 @@ class Composer(QWidget):
         self.assistant_box.blockSignals(True)
         self.assistant_box.clear()
         for assistant in assistants.values():
-            self.assistant_box.addItem(assistant.name, assistant.id)  # emoji fonts vary
+            self.assistant_box.addItem(assistant_name(assistant.name), assistant.id)
             self.assistant_box.setItemData(
                 self.assistant_box.count() - 1, assistant.purpose, Qt.ItemDataRole.ToolTipRole
             )
@@ -250,7 +261,7 @@ class Composer(QWidget):
         self.regenerate_button.setEnabled(not self.busy and self.topic)
         self.quiz_button.setEnabled(not self.busy and self.topic)
         self.solution_button.setEnabled(not self.busy and self.topic)
-        why = "" if self.topic else " (after your first message)"
-        self.regenerate_button.setToolTip(f"Answer the last message again{why}")
-        self.quiz_button.setToolTip(f"Questions on what we have been talking about{why}")
+        why = "" if self.topic else " " + self.tr("(after your first message)")
+        self.regenerate_button.setToolTip(self.tr("Answer the last message again") + why)
+        self.quiz_button.setToolTip(self.tr("Questions on what we have been talking about") + why)
         self._sync_actions()

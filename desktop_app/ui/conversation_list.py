@@ -29,7 +29,7 @@ class ConversationList(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.new_button = QPushButton("New conversation")
+        self.new_button = QPushButton(self.tr("New conversation"))
         self.new_button.clicked.connect(self.new_requested)
         self.list = QListWidget()
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -38,20 +38,26 @@ class ConversationList(QWidget):
         # Arrow keys only show a conversation (focus stays in the list to go on browsing).
         self.list.itemClicked.connect(self._chosen)
         self.list.itemActivated.connect(self._chosen)
-        self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
+        self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
         self.new_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves focus in place
-        self.list.setAccessibleName("Conversations")
+        self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setAccessibleDescription(
-            "Up and Down show a conversation, Enter goes to its message box; F2 renames; "
-            "Delete deletes"
+            self.tr(
+                "Up and Down show a conversation, Enter goes to its message box; F2 renames; "
+                "Delete deletes"
+            )
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.new_button)
         layout.addWidget(self.list)
-        self.rename_action = QAction("Rename…", self, shortcut=QKeySequence(Qt.Key.Key_F2))
+        self.rename_action = QAction(
+            self.tr("Rename…"), self, shortcut=QKeySequence(Qt.Key.Key_F2)
+        )
         self.rename_action.triggered.connect(lambda: self.ask_rename(self.current_id()))
-        self.delete_action = QAction("Delete…", self, shortcut=QKeySequence.StandardKey.Delete)
+        self.delete_action = QAction(
+            self.tr("Delete…"), self, shortcut=QKeySequence.StandardKey.Delete
+        )
         self.delete_action.triggered.connect(lambda: self.ask_delete(self.current_id()))
         for action in (self.rename_action, self.delete_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -63,7 +69,8 @@ class ConversationList(QWidget):
         for row in rows:
             item = QListWidgetItem(row["title"])
             item.setData(ID_ROLE, row["id"])
-            item.setToolTip(f"Last active {row['updated_at'][:16].replace('T', ' ')} UTC")
+            when = row["updated_at"][:16].replace("T", " ")
+            item.setToolTip(self.tr("Last active {when} UTC").format(when=when))
             self.list.addItem(item)
         self.list.blockSignals(False)
         if select is not None:
@@ -129,7 +136,9 @@ class ConversationList(QWidget):
         item = self._item(conversation_id) if conversation_id is not None else None
         if item is None:
             return
-        title, ok = QInputDialog.getText(self, "Rename conversation", "Name:", text=item.text())
+        title, ok = QInputDialog.getText(
+            self, self.tr("Rename conversation"), self.tr("Name:"), text=item.text()
+        )
         if ok and title.strip():
             self.rename_requested.emit(conversation_id, title.strip())
 
@@ -139,8 +148,10 @@ class ConversationList(QWidget):
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Delete conversation",
-            f"Delete “{item.text()}” and all its messages? This cannot be undone.",
+            self.tr("Delete conversation"),
+            self.tr("Delete “{title}” and all its messages? This cannot be undone.").format(
+                title=item.text()
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.assistants.registry import Assistant
 from desktop_app.core.chat_settings import SAMPLING
+from desktop_app.ui.model_text import assistant_name
 
 TYPING_MS = 600  # instructions are saved once the user pauses
 
@@ -32,34 +33,34 @@ class ConversationPanel(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.assistant_box = QComboBox(toolTip="Who answers in this conversation")
+        self.assistant_box = QComboBox(toolTip=self.tr("Who answers in this conversation"))
         self.assistant_box.activated.connect(
             lambda: self.assistant_chosen.emit(self.assistant_box.currentData())
         )
-        self.model_box = QComboBox(toolTip="The model for this conversation's answers")
+        self.model_box = QComboBox(toolTip=self.tr("The model for this conversation's answers"))
         self.model_box.activated.connect(
             lambda: self.changed.emit({"model": self.model_box.currentData() or None})
         )
         self.prompt = QPlainTextEdit(tabChangesFocus=True)
         self.prompt.setMaximumBlockCount(2000)
-        self.prompt.setAccessibleName("Instructions for this conversation")
+        self.prompt.setAccessibleName(self.tr("Instructions for this conversation"))
         self._typing = QTimer(self, singleShot=True, interval=TYPING_MS)
         self._typing.timeout.connect(self._prompt_changed)
         self.prompt.textChanged.connect(self._typing.start)
         self.numbers = {key: _number_box(key) for key in SAMPLING}
         for key, box in self.numbers.items():
             box.editingFinished.connect(lambda key=key: self._number_changed(key))
-        self.reset = QPushButton("Use the defaults")
+        self.reset = QPushButton(self.tr("Use the defaults"))
         self.reset.clicked.connect(self._reset)
         form = QFormLayout()
-        form.addRow("Assistant", self.assistant_box)
-        form.addRow("Model", self.model_box)
-        form.addRow(QLabel("Instructions (system prompt)"))
+        form.addRow(self.tr("Assistant"), self.assistant_box)
+        form.addRow(self.tr("Model"), self.model_box)
+        form.addRow(QLabel(self.tr("Instructions (system prompt)")))
         form.addRow(self.prompt)
         for key, box in self.numbers.items():
-            form.addRow(SAMPLING[key].label, box)
+            form.addRow(_sampling_label(key), box)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>This conversation</b>"))
+        layout.addWidget(QLabel("<b>" + self.tr("This conversation") + "</b>"))
         layout.addLayout(form)
         layout.addWidget(self.reset)
         layout.addStretch(1)
@@ -78,12 +79,16 @@ class ConversationPanel(QWidget):
         self._fill_models(models, saved.get("model"), defaults["model"])
         self.prompt.blockSignals(True)
         self.prompt.setPlainText(saved.get("system_prompt") or "")
-        self.prompt.setPlaceholderText(defaults["system_prompt"] or "No instructions.")
+        self.prompt.setPlaceholderText(defaults["system_prompt"] or self.tr("No instructions."))
         self.prompt.blockSignals(False)
         for key, box in self.numbers.items():
             box.blockSignals(True)
             default = defaults.get(key)
-            box.setSpecialValueText("Default" + (f" ({default:g})" if default is not None else ""))
+            box.setSpecialValueText(
+                self.tr("Default ({value})").format(value=f"{default:g}")
+                if default is not None
+                else self.tr("Default")
+            )
             box.setValue(saved[key] if key in saved else box.minimum())
             box.blockSignals(False)
 
@@ -96,17 +101,20 @@ class ConversationPanel(QWidget):
     def _fill_assistants(self, assistants: dict[str, Assistant], current: str) -> None:
         self.assistant_box.clear()
         for assistant in assistants.values():
-            self.assistant_box.addItem(assistant.name, assistant.id)
+            self.assistant_box.addItem(assistant_name(assistant.name), assistant.id)
         self.set_assistant(current)
 
     def _fill_models(self, models: list[str], current: str | None, default: str) -> None:
         self.model_box.clear()
-        self.model_box.addItem(f"Default ({default or 'none yet'})", "")
+        self.model_box.addItem(
+            self.tr("Default ({model})").format(model=default or self.tr("none yet")), ""
+        )
         for model_id in models:
             self.model_box.addItem(model_id, model_id)
         index = self.model_box.findData(current or "")
         if current and index < 0:  # removed since: still what the conversation asks for
-            self.model_box.addItem(f"{current} (not installed)", current)
+            missing = self.tr("{model} (not installed)").format(model=current)
+            self.model_box.addItem(missing, current)
             index = self.model_box.count() - 1
         self.model_box.setCurrentIndex(max(index, 0))
 
@@ -124,6 +132,10 @@ class ConversationPanel(QWidget):
     def _reset(self) -> None:
         self._typing.stop()
         self.changed.emit({key: None for key in ("model", "system_prompt", *SAMPLING)})
+
+
+def _sampling_label(key: str) -> str:
+    return QCoreApplication.translate("Sampling", SAMPLING[key].label)
 
 
 def _number_box(key: str) -> QAbstractSpinBox:

@@ -30,22 +30,24 @@ class DocumentsDialog(QDialog):
     def __init__(self, knowledge: KnowledgeService, parent: QWidget | None = None):
         super().__init__(parent)
         self.knowledge = knowledge
-        self.setWindowTitle("Support documents")
+        self.setWindowTitle(self.tr("Support documents"))
         self.resize(640, 420)
         intro = QLabel(
-            "The Support assistant answers from these files (txt, md, html, pdf, docx) and "
-            "cites them. They stay on this computer. To ask about one file once, drop it onto "
-            "the message box instead.",
+            self.tr(
+                "The Support assistant answers from these files (txt, md, html, pdf, docx) and "
+                "cites them. They stay on this computer. To ask about one file once, drop it "
+                "onto the message box instead."
+            ),
             wordWrap=True,
         )
         self.retrieval = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.retrieval.setProperty("tone", "muted")
         self.files = QListWidget()
-        self.files.setAccessibleName("Documents the Support assistant answers from")
-        self.add_folder_button = QPushButton("Add folder…")
-        self.add_files_button = QPushButton("Add files…")
-        self.remove_button = QPushButton("Remove")
-        self.refresh_button = QPushButton("Re-index changed")
+        self.files.setAccessibleName(self.tr("Documents the Support assistant answers from"))
+        self.add_folder_button = QPushButton(self.tr("Add folder…"))
+        self.add_files_button = QPushButton(self.tr("Add files…"))
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.refresh_button = QPushButton(self.tr("Re-index changed"))
         self.progress = QProgressBar(visible=False)
         self.status = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.skipped = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
@@ -80,27 +82,28 @@ class DocumentsDialog(QDialog):
     def show_files(self, files: list[dict[str, Any]]) -> None:
         self.files.clear()
         for f in files:
-            item = QListWidgetItem(f"{f['path']}  ({f['chunks']} passages)")
+            passages = self.tr("%n passage(s)", "", f["chunks"])
+            item = QListWidgetItem(f"{f['path']}  ({passages})")
             item.setData(Qt.ItemDataRole.UserRole, f["path"])
             self.files.addItem(item)
 
     def add(self, paths: list[Path]) -> None:
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.status.setText("Indexing…")
+        self.status.setText(self.tr("Indexing…"))
         self.knowledge.add(paths)
 
     def ask_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of documents"))
         if folder:
             self.add([Path(folder)])
 
     def ask_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
             self,
-            "Add documents",
+            self.tr("Add documents"),
             str(Path.home()),
-            "Documents (*.txt *.md *.markdown *.html *.htm *.pdf *.docx);;All files (*)",
+            self.tr("Documents (*.txt *.md *.markdown *.html *.htm *.pdf *.docx);;All files (*)"),
         )
         if paths:
             self.add([Path(p) for p in paths])
@@ -114,14 +117,16 @@ class DocumentsDialog(QDialog):
         """Each file left out by the last indexing, with the reason."""
         lines = [f"{path} — {why}" for path, why in skipped[:SKIPPED_LISTED]]
         if len(skipped) > SKIPPED_LISTED:
-            lines.append(f"… and {len(skipped) - SKIPPED_LISTED} more.")
-        self.skipped.setText("Left out:\n" + "\n".join(lines) if lines else "")
+            lines.append(self.tr("… and %n more.", "", len(skipped) - SKIPPED_LISTED))
+        self.skipped.setText(self.tr("Left out:") + "\n" + "\n".join(lines) if lines else "")
         self.skipped.setVisible(bool(lines))
 
     def _progressed(self, done: int, total: int, name: str) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
-        self.status.setText(f"Indexing {done} of {total}: {name}")
+        self.status.setText(
+            self.tr("Indexing {done} of {total}: {name}").format(done=done, total=total, name=name)
+        )
 
     def _finished(self, summary: str) -> None:
         self.progress.hide()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,31 +16,48 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.settings import QT_TRANSLATE_NOOP
+
 FORMATS = {
-    "md": ("Markdown", "Markdown (*.md)"),
-    "json": ("JSON — complete; Smallwise imports it back", "JSON (*.json)"),
-    "html": ("HTML — one page, opens in any browser", "HTML page (*.html)"),
+    "md": (
+        QT_TRANSLATE_NOOP("ExportDialog", "Markdown"),
+        QT_TRANSLATE_NOOP("ExportDialog", "Markdown (*.md)"),
+    ),
+    "json": (
+        QT_TRANSLATE_NOOP("ExportDialog", "JSON — complete; Smallwise imports it back"),
+        QT_TRANSLATE_NOOP("ExportDialog", "JSON (*.json)"),
+    ),
+    "html": (
+        QT_TRANSLATE_NOOP("ExportDialog", "HTML — one page, opens in any browser"),
+        QT_TRANSLATE_NOOP("ExportDialog", "HTML page (*.html)"),
+    ),
 }
+
+
+def translated(text: str) -> str:
+    return QCoreApplication.translate("ExportDialog", text)
 
 
 class ExportDialog(QDialog):
     def __init__(self, has_current: bool, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Export conversations")
-        self.current = QRadioButton("This conversation", checked=has_current, enabled=has_current)
-        self.every = QRadioButton("All conversations", checked=not has_current)
+        self.setWindowTitle(self.tr("Export conversations"))
+        self.current = QRadioButton(
+            self.tr("This conversation"), checked=has_current, enabled=has_current
+        )
+        self.every = QRadioButton(self.tr("All conversations"), checked=not has_current)
         self.format = QComboBox()
         for key, (label, _) in FORMATS.items():
-            self.format.addItem(label, key)
+            self.format.addItem(self.tr(label), key)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Export", self.current)
+        form.addRow(self.tr("Export"), self.current)
         form.addRow("", self.every)
-        form.addRow("As", self.format)
+        form.addRow(self.tr("As"), self.format)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
@@ -58,14 +76,20 @@ def ask_export(parent: QWidget, title: str | None) -> tuple[bool, str, Path] | N
     every, fmt = dialog.choice()
     name = "conversations" if every else _file_name(title or "conversation")
     path, _ = QFileDialog.getSaveFileName(
-        parent, "Export to", str(Path.home() / f"{name}.{fmt}"), FORMATS[fmt][1]
+        parent,
+        QCoreApplication.translate("ExportDialog", "Export to"),
+        str(Path.home() / f"{name}.{fmt}"),
+        translated(FORMATS[fmt][1]),
     )
     return (every, fmt, Path(path)) if path else None
 
 
 def ask_import(parent: QWidget) -> Path | None:
     path, _ = QFileDialog.getOpenFileName(
-        parent, "Import conversations", str(Path.home()), "Smallwise export (*.json)"
+        parent,
+        QCoreApplication.translate("ExportDialog", "Import conversations"),
+        str(Path.home()),
+        QCoreApplication.translate("ExportDialog", "Smallwise export (*.json)"),
     )
     return Path(path) if path else None
 

@@ -6,7 +6,7 @@ shown as plain text."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,23 +20,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.assistants.registry import load_assistants
-from desktop_app.core.first_run import (
-    REFERENCE_MBIT,
-    Recommendation,
-    Survey,
-    capacity_text,
-    download_time,
-)
+from desktop_app.core.first_run import REFERENCE_MBIT, Recommendation, Survey
 from desktop_app.services.models import ModelService
 from desktop_app.settings import Settings
-from desktop_app.ui.model_text import size_text
+from desktop_app.ui.model_text import (
+    assistant_name,
+    capacity_text,
+    download_time,
+    number,
+    size_text,
+    verdict_text,
+)
 from desktop_app.ui.screen_fit import fit_to_screen
 from desktop_app.ui.theme import set_tone
-
-STARTER_NOTE = (
-    "Gemma 3 270M, already on this computer: a tiny base model. It proves everything works "
-    "offline; its answers are weak."
-)
 
 
 def _plain(text: str = "", bold: bool = False, wrap: bool = True) -> QLabel:
@@ -52,17 +48,29 @@ class ModelOffer:
     """One recommendation's widgets: what, how big, how long; Download; its progress."""
 
     def __init__(self, pick: Recommendation):
+        translate = QCoreApplication.translate
         self.pick = pick
-        self.assistant = _plain(pick.assistant_name, bold=True)
+        self.assistant = _plain(assistant_name(pick.assistant_name), bold=True)
         size = size_text(pick.size_bytes, not pick.size_verified)
-        self.model = _plain(f"{pick.model_name} · {pick.quant} · {size} · {pick.verdict}")
+        verdict = verdict_text(pick.verdict)
+        self.model = _plain(f"{pick.model_name} · {pick.quant} · {size} · {verdict}")
         self.time = _plain("" if pick.installed else download_time(pick.size_bytes), wrap=False)
         set_tone(self.time, "muted")
-        self.button = QPushButton("Installed" if pick.installed else "Download")
+        self.button = QPushButton(
+            translate("ModelOffer", "Installed")
+            if pick.installed
+            else translate("ModelOffer", "Download")
+        )
         self.button.setEnabled(not pick.installed)
-        self.button.setAccessibleName(f"Download {pick.model_name} for {pick.assistant_name}")
+        self.button.setAccessibleName(
+            translate("ModelOffer", "Download {model} for {assistant}").format(
+                model=pick.model_name, assistant=assistant_name(pick.assistant_name)
+            )
+        )
         self.progress = QProgressBar(visible=False, maximum=1000)
-        self.progress.setAccessibleName(f"Download of {pick.model_name}")
+        self.progress.setAccessibleName(
+            translate("ModelOffer", "Download of {model}").format(model=pick.model_name)
+        )
 
 
 class FirstRunPage(QDialog):
@@ -72,19 +80,21 @@ class FirstRunPage(QDialog):
         self.survey: Survey | None = None
         self.offers: list[ModelOffer] = []
         self.first_time = False
-        self.setWindowTitle("Welcome to Smallwise")
+        self.setWindowTitle(self.tr("Welcome to Smallwise"))
         self.resize(760, 420)
-        self.capacity = _plain("Looking at this computer…")
+        self.capacity = _plain(self.tr("Looking at this computer…"))
         self.offer_grid = QGridLayout()
         self.note = _plain(
-            f"Download times are for a {REFERENCE_MBIT} Mbit/s connection; yours may be faster "
-            "or slower. A download goes on if you close this page (Models → Models… shows it)."
+            self.tr(
+                "Download times are for a {speed} Mbit/s connection; yours may be faster or "
+                "slower. A download goes on if you close this page (Models → Models… shows it)."
+            ).format(speed=number(REFERENCE_MBIT))
         )
         set_tone(self.note, "muted")
-        self.starter_button = QPushButton("Try offline now", visible=False)
-        self.starter_note = _plain(STARTER_NOTE, bold=False)
+        self.starter_button = QPushButton(self.tr("Try offline now"), visible=False)
+        self.starter_note = _plain(self.starter_text(), bold=False)
         self.starter_note.setVisible(False)
-        self.skip_button = QPushButton("Skip")
+        self.skip_button = QPushButton(self.tr("Skip"))
         self.skip_button.clicked.connect(self.reject)
         self.starter_button.clicked.connect(self.accept)
         self._layout()
@@ -92,12 +102,21 @@ class FirstRunPage(QDialog):
         models.download_progressed.connect(self._on_progress)
         models.download_finished.connect(self._on_finished)
 
+    def starter_text(self) -> str:
+        return self.tr(
+            "Gemma 3 270M, already on this computer: a tiny base model. It proves everything "
+            "works offline; its answers are weak."
+        )
+
     def _layout(self) -> None:
-        title = _plain("Private assistants on this computer", bold=True)
+        title = _plain(self.tr("Private assistants on this computer"), bold=True)
         title.setStyleSheet("font-size: 16pt;")
         intro = _plain(
-            "Smallwise runs AI models on this computer: what you type never leaves it. A better "
-            "model than the starter is one download away; here is what suits this machine."
+            self.tr(
+                "Smallwise runs AI models on this computer: what you type never leaves it. A "
+                "better model than the starter is one download away; here is what suits this "
+                "machine."
+            )
         )
         starter = QHBoxLayout()
         starter.addWidget(self.starter_button)
@@ -167,22 +186,25 @@ class FirstRunPage(QDialog):
 
     def _downloading(self, offer: ModelOffer, share: float) -> None:
         offer.button.setEnabled(False)
-        offer.button.setText("Downloading…")
+        offer.button.setText(self.tr("Downloading…"))
         offer.progress.show()
         offer.progress.setValue(int(1000 * share))
 
     def _on_progress(self, model_id: str, done: int, total: int, rate: float) -> None:
         for offer in self._offers_of(model_id):
             self._downloading(offer, done / total if total else 0.0)
-            left = f" · {(total - done) / rate / 60:.0f} min left" if rate > 0 else ""
-            offer.time.setText(f"{size_text(done)} of {size_text(total)}{left}")
+            text = self.tr("{done} of {total}").format(done=size_text(done), total=size_text(total))
+            if rate > 0:
+                minutes = number((total - done) / rate / 60)
+                text += " · " + self.tr("{minutes} min left").format(minutes=minutes)
+            offer.time.setText(text)
 
     def _on_finished(self, model_id: str, error: str) -> None:
         for offer in self._offers_of(model_id):
             offer.progress.hide()
-            offer.button.setText("Download" if error else "Installed")
+            offer.button.setText(self.tr("Download") if error else self.tr("Installed"))
             offer.button.setEnabled(bool(error))
-            offer.time.setText(error or "Installed: new answers use it.")
+            offer.time.setText(error or self.tr("Installed: new answers use it."))
             set_tone(offer.time, "error" if error else "success")
         if not error:  # the new model answers from now on (the user's own choice still wins)
             self.models.prepare_default(load_assistants().get(self.settings["assistant"]))

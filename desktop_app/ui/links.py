@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePath
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -37,14 +37,20 @@ class LinkPolicy(QObject):
             return self._open_document(link)
         if scheme in WEB_SCHEMES and link.isValid() and link.host():
             return self._open_web(link, parent)
-        return self._refuse(link, "Smallwise opens web pages and your Support documents only.")
+        return self._refuse(
+            link, self.tr("Smallwise opens web pages and your Support documents only.")
+        )
 
     def _open_document(self, link: QUrl) -> bool:
         path = link.toLocalFile()
         if not path or link.host() or not self.is_indexed(path):
-            return self._refuse(link, "Only documents in your knowledge base open from a link.")
+            return self._refuse(
+                link, self.tr("Only documents in your knowledge base open from a link.")
+            )
         if PurePath(path).suffix.lower() not in OPENABLE_SUFFIXES:
-            why = "It has no document extension, so it could be a program: open it yourself."
+            why = self.tr(
+                "It has no document extension, so it could be a program: open it yourself."
+            )
             return self._refuse(link, why)
         return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
@@ -54,7 +60,7 @@ class LinkPolicy(QObject):
         return QDesktopServices.openUrl(link)
 
     def _refuse(self, link: QUrl, why: str) -> bool:
-        self.notice.emit(f"Not opened: {shown(link)}. {why}")
+        self.notice.emit(self.tr("Not opened: {link}. {why}").format(link=shown(link), why=why))
         return False
 
 
@@ -69,12 +75,16 @@ def confirm_web_address(link: QUrl, parent: QWidget | None) -> bool:
     encoded = QUrl.ComponentFormattingOption.FullyEncoded
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Open in your browser?")
+    translate = QCoreApplication.translate
+    box.setWindowTitle(translate("LinkPolicy", "Open in your browser?"))
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(link.toString(encoded))
     box.setInformativeText(
-        f"This link came from an answer or a document; it goes to {link.host(encoded)}. "
-        "Open it only if that is where you expected to go."
+        translate(
+            "LinkPolicy",
+            "This link came from an answer or a document; it goes to {host}. Open it only if "
+            "that is where you expected to go.",
+        ).format(host=link.host(encoded))
     )
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     box.setDefaultButton(QMessageBox.StandardButton.No)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,6 +38,7 @@ from desktop_app.ui.keyboard import StandardKey, announce, next_stop, shortcuts,
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
+from desktop_app.ui.model_text import number
 from desktop_app.ui.screen_fit import fit_to_screen
 from desktop_app.ui.search_panel import SearchPanel
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -69,13 +70,15 @@ class MainWindow(QMainWindow):
         self.panel = ConversationPanel()
         self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")
         self._build_layout()
-        self.model_label = QLabel("No model yet", textFormat=Qt.TextFormat.PlainText)
-        self.speed_label = QLabel(styleSheet="padding: 0 8px;", toolTip="The last answer's speed")
+        self.model_label = QLabel(self.tr("No model yet"), textFormat=Qt.TextFormat.PlainText)
+        self.speed_label = QLabel(
+            styleSheet="padding: 0 8px;", toolTip=self.tr("The last answer's speed")
+        )
         self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
         self.notice_label.setWordWrap(True)
-        self.notice_label.setAccessibleName("Status")
-        self.model_label.setAccessibleName("Model")
-        self.speed_label.setAccessibleName("Speed of the last answer")
+        self.notice_label.setAccessibleName(self.tr("Status"))
+        self.model_label.setAccessibleName(self.tr("Model"))
+        self.speed_label.setAccessibleName(self.tr("Speed of the last answer"))
         status = self.statusBar()
         status.addWidget(self.notice_label, 1)
         set_tone(self.speed_label, "muted")
@@ -110,40 +113,42 @@ class MainWindow(QMainWindow):
         self.panel_dock.hide()
 
     def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        new = QAction("&New conversation", self, shortcut=QKeySequence.StandardKey.New)
+        menu = self.menuBar().addMenu(self.tr("&File"))
+        new = QAction(self.tr("&New conversation"), self, shortcut=QKeySequence.StandardKey.New)
         new.triggered.connect(self.new_conversation)
-        self.export_action = QAction("&Export…", self, shortcut=QKeySequence("Ctrl+E"))
+        self.export_action = QAction(self.tr("&Export…"), self, shortcut=QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(self.export_conversations)
-        import_ = QAction("&Import…", self)
+        import_ = QAction(self.tr("&Import…"), self)
         import_.triggered.connect(self.import_conversations)
-        settings = QAction("&Settings…", self, shortcut=QKeySequence.StandardKey.Preferences)
+        settings = QAction(
+            self.tr("&Settings…"), self, shortcut=QKeySequence.StandardKey.Preferences
+        )
         settings.triggered.connect(self.edit_settings)
-        quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_ = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
         import_.setShortcuts(shortcuts(StandardKey.Open))
         settings.setShortcuts(shortcuts(StandardKey.Preferences, "Ctrl+,"))
         quit_.setShortcuts(shortcuts(StandardKey.Quit, "Ctrl+Q"))
         for action in (new, self.export_action, import_, settings, quit_):
             menu.addAction(action)
-        find = QAction("&Search", self, shortcut=QKeySequence.StandardKey.Find)
+        find = QAction(self.tr("&Search"), self, shortcut=QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.search.box.setFocus())
-        view = self.menuBar().addMenu("&View")
+        view = self.menuBar().addMenu(self.tr("&View"))
         view.addAction(find)
         self.panel_action = self.panel_dock.toggleViewAction()
-        self.panel_action.setText("Conversation &settings")
+        self.panel_action.setText(self.tr("Conversation &settings"))
         self.panel_action.setShortcut(QKeySequence("Ctrl+K"))
         view.addAction(self.panel_action)
-        manage = QAction("&Models…", self, shortcut=QKeySequence("Ctrl+M"))
+        manage = QAction(self.tr("&Models…"), self, shortcut=QKeySequence("Ctrl+M"))
         manage.triggered.connect(self.show_model_manager)
-        welcome = QAction("&Getting started…", self)
+        welcome = QAction(self.tr("&Getting started…"), self)
         welcome.triggered.connect(lambda: self.show_first_run())
-        models = self.menuBar().addMenu("&Models")
+        models = self.menuBar().addMenu(self.tr("&Models"))
         models.addActions([manage, welcome])
         view.addMenu(self.theme.menu(self, self.choose_theme))
-        documents = QAction("&Documents…", self)
+        documents = QAction(self.tr("&Documents…"), self)
         documents.triggered.connect(self.show_documents)
-        self.menuBar().addMenu("&Support").addAction(documents)
+        self.menuBar().addMenu(self.tr("&Support")).addAction(documents)
         welcome.setShortcuts(shortcuts(StandardKey.HelpContents, "F1"))
         documents.setShortcut(QKeySequence("Ctrl+Shift+D"))
         self._build_chat_menu()
@@ -151,11 +156,13 @@ class MainWindow(QMainWindow):
     def _build_chat_menu(self) -> None:
         """The composer's buttons, and copying the last answer, as keys."""
         c = self.composer
-        chat = self.menuBar().addMenu("&Chat")
+        chat = self.menuBar().addMenu(self.tr("&Chat"))
         chat.addActions([c.stop_action, c.regenerate_action, c.quiz_action, c.solution_action])
-        copy = QAction("&Copy the last answer", self, shortcut=QKeySequence("Ctrl+Shift+C"))
+        copy = QAction(
+            self.tr("&Copy the last answer"), self, shortcut=QKeySequence("Ctrl+Shift+C")
+        )
         copy.triggered.connect(self.copy_last_answer)
-        focus = QAction("&Write a message", self, shortcut=QKeySequence("Ctrl+L"))
+        focus = QAction(self.tr("&Write a message"), self, shortcut=QKeySequence("Ctrl+L"))
         focus.triggered.connect(self.composer.focus_input)
         chat.addActions([copy, focus])
 
@@ -178,7 +185,9 @@ class MainWindow(QMainWindow):
         chat.message_removed.connect(self.view.remove_message)
         chat.text_received.connect(self.view.append_text)
         chat.generation_started.connect(lambda _mid, ids: self.view.mark_left_out(ids))
-        chat.generation_started.connect(lambda *_: announce(self.notice_label, "Thinking…"))
+        chat.generation_started.connect(
+            lambda *_: announce(self.notice_label, self.tr("Thinking…"))
+        )
         chat.generation_finished.connect(self._on_answer_finished)
         chat.conversation_renamed.connect(self.conversations.set_title)
         chat.model_changed.connect(self._on_model_changed)
@@ -281,7 +290,7 @@ class MainWindow(QMainWindow):
     # -- chatting -----------------------------------------------------------------------------
     def send(self, text: str) -> None:
         if self.chat.busy:
-            self.show_notice("Wait for the current answer, or press Stop.")
+            self.show_notice(self.tr("Wait for the current answer, or press Stop."))
             return
         if self.current is None:
             self.stores.call(
@@ -313,7 +322,8 @@ class MainWindow(QMainWindow):
             self.current = conversation_id
             self.view.clear()
             self.refresh_conversations(select=conversation_id)
-        self.show_notice("Reading " + ", ".join(p.name for p in paths[:3]) + "…")
+        names = ", ".join(p.name for p in paths[:3])
+        self.show_notice(self.tr("Reading {files}…").format(files=names))
         self.knowledge.attach(conversation_id, paths)
 
     def _files_attached(self, conversation_id: int, summary: str) -> None:
@@ -330,9 +340,11 @@ class MainWindow(QMainWindow):
             return
         text, ok = QInputDialog.getMultiLineText(
             self,
-            "Edit message",
-            "Send it again as a new version. What followed it stays on the old branch "
-            "(‹ › switch between them).",
+            self.tr("Edit message"),
+            self.tr(
+                "Send it again as a new version. What followed it stays on the old branch "
+                "(‹ › switch between them)."
+            ),
             widget.text,
         )
         self.composer.focus_input()
@@ -354,7 +366,7 @@ class MainWindow(QMainWindow):
 
     def _busy(self) -> bool:
         if self.chat.busy:
-            self.show_notice("Wait for the current answer, or press Stop.")
+            self.show_notice(self.tr("Wait for the current answer, or press Stop."))
         return self.chat.busy
 
     def _on_answer_continued(self, conversation_id: int, message_id: int) -> None:
@@ -370,7 +382,7 @@ class MainWindow(QMainWindow):
     def open_at(self, conversation_id: int, message_id: int | None) -> None:
         """Open a conversation at a message (a search hit), on the branch that holds it."""
         if conversation_id not in self.conversations.ids():  # deleted since the search
-            self.show_notice("That conversation is gone.")
+            self.show_notice(self.tr("That conversation is gone."))
             self.run_search(self.search.query())
             return
         self.conversations.list.blockSignals(True)
@@ -402,7 +414,7 @@ class MainWindow(QMainWindow):
         if choice is not None:
             every, fmt, path = choice
             self.archive.export(None if every else [self.current], fmt, path)
-            self.show_notice(f"Exporting to {path}…")
+            self.show_notice(self.tr("Exporting to {path}…").format(path=path))
 
     def import_conversations(self) -> None:
         path = ask_import(self)
@@ -411,7 +423,7 @@ class MainWindow(QMainWindow):
 
     def _on_imported(self, ids: list[int]) -> None:
         self.refresh_conversations(select=ids[0] if ids else None)
-        self.show_notice(f"Imported {len(ids)} conversation{'s' if len(ids) != 1 else ''}.")
+        self.show_notice(self.tr("Imported %n conversation(s).", "", len(ids)))
 
     # -- the conversation's own settings (side panel) ----------------------------------------
     def _show_panel(self) -> None:
@@ -440,7 +452,7 @@ class MainWindow(QMainWindow):
             return
         cid = self.current
         self.stores.call(lambda store: store.update_conversation_settings(cid, **values))
-        self.show_notice("Saved for this conversation: it applies from its next answer.")
+        self.show_notice(self.tr("Saved for this conversation: it applies from its next answer."))
 
     def _on_user_message(self, conversation_id: int, row: dict[str, Any]) -> None:
         if conversation_id == self.current:
@@ -455,25 +467,27 @@ class MainWindow(QMainWindow):
 
     def _on_answer_finished(self, message_id: int, row: dict[str, Any]) -> None:
         self.view.set_row(message_id, row)
-        said = {"complete": "Answer finished.", "stopped": "Answer stopped."}
-        announce(self.notice_label, said.get(row.get("status", ""), "No answer."))
+        said = {"complete": self.tr("Answer finished."), "stopped": self.tr("Answer stopped.")}
+        announce(self.notice_label, said.get(row.get("status", ""), self.tr("No answer.")))
         if row.get("tokens_per_s"):
             self.speed_label.setText(
-                f"{row['tokens_per_s']:.1f} tokens/s · first token {row['ttft_s'] * 1000:.0f} ms"
+                self.tr("{speed} tokens/s · first token {ms} ms").format(
+                    speed=number(row["tokens_per_s"], 1), ms=number(row["ttft_s"] * 1000)
+                )
             )
 
     def _on_model_changed(self, info: dict[str, Any]) -> None:
         if info["chat_format"] == "server":  # a remote engine: threads and layers are its own
-            context = f" · context {info['n_ctx']}" if info["n_ctx"] else ""
-            self.model_label.setText(f"{info['id']}{context} · {_device_text(info)}")
+            parts = [info["id"]]
+            if info["n_ctx"]:
+                parts.append(self.tr("context {n}").format(n=info["n_ctx"]))
+            self.model_label.setText(" · ".join([*parts, _device_text(info)]))
             return
-        quant = f"{info['quant']} · " if info["quant"] else ""
+        parts = [info.get("name") or info["id"], *([info["quant"]] if info["quant"] else [])]
+        parts.append(self.tr("context {n}").format(n=info["n_ctx"]))
+        parts.append(self.tr("%n thread(s)", "", info["n_threads"]))
         self.model_label.setToolTip(info["id"])
-        self.model_label.setText(
-            f"{info.get('name') or info['id']} · {quant}context {info['n_ctx']} · "
-            f"{info['n_threads']} thread{'s' if info['n_threads'] != 1 else ''} · "
-            + _device_text(info)
-        )
+        self.model_label.setText(" · ".join([*parts, _device_text(info)]))
 
     def show_model_manager(self) -> ModelManager:
         if self.model_manager is None:
@@ -512,7 +526,7 @@ class MainWindow(QMainWindow):
         self.settings.save()  # a few hundred bytes, once per OK click
         self.theme.set_choice(self.settings["theme"])
         self.chat.settings_changed()
-        self.show_notice("Settings saved; they apply from the next answer.")
+        self.show_notice(self.tr("Settings saved; they apply from the next answer."))
 
     def _scheme_changed(self, scheme: Any) -> None:
         self.view.set_dark(scheme.dark)
@@ -542,9 +556,9 @@ class MainWindow(QMainWindow):
         answers = [row for row in self.view.rows if row["role"] == "assistant"]
         if answers and answers[-1].get("content"):
             QApplication.clipboard().setText(answers[-1]["content"])
-            self.show_notice("Copied the last answer to the clipboard.")
+            self.show_notice(self.tr("Copied the last answer to the clipboard."))
         else:
-            self.show_notice("No answer to copy yet.")
+            self.show_notice(self.tr("No answer to copy yet."))
 
     # -- the keyboard ---------------------------------------------------------------------------
     def tab_stops(self) -> list[QWidget]:
@@ -593,6 +607,8 @@ def _device_text(info: dict[str, Any]) -> str:
     if info["device"].startswith("on "):
         return info["device"]
     if not info.get("n_gpu_layers"):
-        return "CPU"
+        return QCoreApplication.translate("MainWindow", "CPU")
     name = info["device"].split(" (")[0]
-    return f"{name}: {info['n_gpu_layers']} layers on GPU"
+    text = QCoreApplication.translate("MainWindow", "{device}: %n layer(s) on GPU", None,
+                                      info["n_gpu_layers"])
+    return text.format(device=name)

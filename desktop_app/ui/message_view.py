@@ -55,17 +55,19 @@ class ChatView(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setObjectName("transcript")  # the style sheet marks it when it has the focus
-        self.setAccessibleName("Conversation")
+        self.setAccessibleName(self.tr("Conversation"))
         self.setAccessibleDescription(
-            "Page Up and Page Down scroll, Home and End go to the first and the newest message; "
-            "Tab goes through the messages"
+            self.tr(
+                "Page Up and Page Down scroll, Home and End go to the first and the newest "
+                "message; Tab goes through the messages"
+            )
         )
         container = QWidget()
         self.column = QVBoxLayout(container)
         self.older_note = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, visible=False)
         self.older_note.setProperty("tone", "muted")
         self.empty_hint = QLabel(
-            "Ask anything. Everything stays on this computer.",
+            self.tr("Ask anything. Everything stays on this computer."),
             alignment=Qt.AlignmentFlag.AlignCenter,
         )
         self.empty_hint.setProperty("tone", "muted")
@@ -391,7 +393,8 @@ class ChatView(QScrollArea):
         return self.viewport().width() - column.left() - column.right() - inner
 
     def _show_older_note(self) -> None:
-        self.older_note.setText(f"{self._lo:,} earlier messages: scroll up to see them")
+        note = self.tr("%n earlier message(s): scroll up to see them", "", self._lo)
+        self.older_note.setText(note)
         self.older_note.setVisible(self._lo > 0)
 
     # -- keeping what the user reads in place -----------------------------------------------------

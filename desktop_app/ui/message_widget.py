@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -19,21 +19,32 @@ from desktop_app.core.assistants import think
 from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.core.assistants.specialist import sources_footer
 from desktop_app.core.render import render_markdown
+from desktop_app.settings import QT_TRANSLATE_NOOP
 from desktop_app.ui.keyboard import takes_tab
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_body import MarkdownBody, RenderCache
+from desktop_app.ui.model_text import assistant_name, number
 from desktop_app.ui.safe_text import SafeText, plain_tooltip
 from desktop_app.ui.theme import set_tone
 
-ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
-STATUS_NOTES = {
-    st.STOPPED: "Stopped by you.",
-    st.INTERRUPTED: "Interrupted.",
-    st.ERROR: "No answer.",
+# Translated where shown (context MessageWidget).
+ROLE_NAMES = {
+    "user": QT_TRANSLATE_NOOP("MessageWidget", "You"),
+    "assistant": QT_TRANSLATE_NOOP("MessageWidget", "Assistant"),
+    "system": QT_TRANSLATE_NOOP("MessageWidget", "Instructions"),
 }
-STOPPED_EMPTY = "Stopped before the answer began."
+STATUS_NOTES = {
+    st.STOPPED: QT_TRANSLATE_NOOP("MessageWidget", "Stopped by you."),
+    st.INTERRUPTED: QT_TRANSLATE_NOOP("MessageWidget", "Interrupted."),
+    st.ERROR: QT_TRANSLATE_NOOP("MessageWidget", "No answer."),
+}
+STOPPED_EMPTY = QT_TRANSLATE_NOOP("MessageWidget", "Stopped before the answer began.")
 # What a screen reader calls a message, with its place: "Your message 3 of 12".
-SPOKEN_ROLES = {"user": "Your message", "assistant": "Answer", "system": "Instructions"}
+SPOKEN_ROLES = {
+    "user": QT_TRANSLATE_NOOP("MessageWidget", "Your message"),
+    "assistant": QT_TRANSLATE_NOOP("MessageWidget", "Answer"),
+    "system": QT_TRANSLATE_NOOP("MessageWidget", "Instructions"),
+}
 BELOW_HEADER = ("left_out_note", "reasoning", "content", "sources", "check_note", "note", "cut")
 COPIED_MS = 1500
 WAIT_TICK_MS = 1000
@@ -70,9 +81,12 @@ class MessageWidget(QFrame):
         self.set_row(row)
 
     def _build(self, cache: RenderCache | None, width_hint: int) -> None:
-        name = ROLE_NAMES.get(self.row["role"], self.row["role"])
+        role = self.row["role"]
+        name = self.tr(ROLE_NAMES[role]) if role in ROLE_NAMES else role
         self.role_label = QLabel(f"<b>{html.escape(name)}</b>")
-        self.copy_button = QToolButton(text="Copy", toolTip="Copy this message as text")
+        self.copy_button = QToolButton(
+            text=self.tr("Copy"), toolTip=self.tr("Copy this message as text")
+        )
         self.copy_button.clicked.connect(self.copy)
         # The header row: who wrote it, a stretch, then the buttons. More buttons (versions,
         # Edit) go in with add_header_widget, before Copy.
@@ -82,7 +96,7 @@ class MessageWidget(QFrame):
         self.header.addWidget(self.copy_button)
         self.content = MarkdownBody(cache, width_hint)
         self.content.link_clicked.connect(self._open_link)
-        self.content.code_copied.connect(lambda _code: self.notice.emit("Code copied."))
+        self.content.code_copied.connect(lambda _code: self.notice.emit(self.tr("Code copied.")))
         # Most messages need none of the notes: they are made on first use (a long
         # conversation makes widgets as the user scrolls, so each one counts).
         self._made: dict[str, QWidget] = {"content": self.content}
@@ -90,9 +104,11 @@ class MessageWidget(QFrame):
         layout.addLayout(self.header)
         layout.addWidget(self.content)
         self.edit_button = QToolButton(
-            text="Edit",
-            toolTip="Change this message and send it again: a new branch starts here; the old "
-            "one stays (‹ › switch between them)",
+            text=self.tr("Edit"),
+            toolTip=self.tr(
+                "Change this message and send it again: a new branch starts here; the old "
+                "one stays (‹ › switch between them)"
+            ),
         )
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.row["id"]))
         self.add_header_widget(self.edit_button)
@@ -147,7 +163,7 @@ class MessageWidget(QFrame):
     @property
     def reasoning_button(self) -> QToolButton:
         if self._reasoning_button is None:
-            button = QToolButton(text="Show reasoning", checkable=True, visible=False)
+            button = QToolButton(text=self.tr("Show reasoning"), checkable=True, visible=False)
             button.toggled.connect(self._toggle_reasoning)
             self.header.insertWidget(self.header.indexOf(self.copy_button), button)
             self._reasoning_button = button
@@ -163,8 +179,9 @@ class MessageWidget(QFrame):
         if (number, total) == self.position:
             return
         self.position = (number, total)
-        who = SPOKEN_ROLES.get(self.row["role"], self.row["role"])
-        name = f"{who} {number} of {total}"
+        role = self.row["role"]
+        who = self.tr(SPOKEN_ROLES[role]) if role in SPOKEN_ROLES else role
+        name = self.tr("{who} {number} of {total}").format(who=who, number=number, total=total)
         self.setAccessibleName(name)
         self.content.set_accessible_name(name)
 
@@ -199,13 +216,15 @@ class MessageWidget(QFrame):
         if waiting:
             self.content.show_note(self._waiting_words())
         elif streaming and not answer.strip():
-            self.content.show_note("Thinking…")  # the reasoning streams, folded
+            self.content.show_note(self.tr("Thinking…"))  # the reasoning streams, folded
         else:
             self.content.show_markdown(answer, streaming)
 
     def _waiting_words(self) -> str:
         seconds = int(time.monotonic() - self.waiting_since)
-        return f"Thinking… {seconds} s" if seconds >= 1 else "Thinking…"
+        if seconds < 1:
+            return self.tr("Thinking…")
+        return self.tr("Thinking… {seconds} s").format(seconds=seconds)
 
     def _tick_while(self, waiting: bool) -> None:
         """Once a second while the first token is awaited, so a long wait shows its time."""
@@ -228,12 +247,12 @@ class MessageWidget(QFrame):
         self.text = self.row.get("content", self.text)
         self._render()
         status = self.row.get("status")
-        note = STATUS_NOTES.get(status, "")
+        note = self.tr(STATUS_NOTES[status]) if status in STATUS_NOTES else ""
         if self.row.get("error"):
             note = f"{note} {self.row['error']}".strip()
         self._show_as_note(status == st.STOPPED and not self.text.strip())
         if note or "note" in self._made:
-            self.note.setText(STOPPED_EMPTY if self._compact else note)
+            self.note.setText(self.tr(STOPPED_EMPTY) if self._compact else note)
             self.note.setVisible(bool(note))
         extras = {**(self.row.get("extras") or {}), **_top_level_extras(self.row)}
         self._show_check(extras)
@@ -261,13 +280,15 @@ class MessageWidget(QFrame):
 
     def _toggle_reasoning(self, shown: bool) -> None:
         self.reasoning.setVisible(shown)
-        self.reasoning_button.setText("Hide reasoning" if shown else "Show reasoning")
+        self.reasoning_button.setText(
+            self.tr("Hide reasoning") if shown else self.tr("Show reasoning")
+        )
 
     # -- what the app adds --------------------------------------------------------------------
     def _show_sources(self, sources: list[dict[str, Any]]) -> None:
         if sources and self.sources is None:
             self.sources = self._part("sources", SafeText)  # type: ignore[assignment]
-            self.sources.setAccessibleName("Sources of this answer")
+            self.sources.setAccessibleName(self.tr("Sources of this answer"))
             self.sources.width_hint = self.content.width_hint
             self.sources.anchorClicked.connect(self._open_link)
         if self.sources is not None:
@@ -292,12 +313,12 @@ class MessageWidget(QFrame):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)
-        self.copy_button.setText("Copied")
+        self.copy_button.setText(self.tr("Copied"))
         if self._copied is None:
             self._copied = QTimer(self, singleShot=True, interval=COPIED_MS)
-            self._copied.timeout.connect(lambda: self.copy_button.setText("Copy"))
+            self._copied.timeout.connect(lambda: self.copy_button.setText(self.tr("Copy")))
         self._copied.start()
-        self.notice.emit("Copied to the clipboard.")
+        self.notice.emit(self.tr("Copied to the clipboard."))
 
 
 def split_reasoning(text: str) -> tuple[str, str]:
@@ -314,10 +335,11 @@ class Versions(QWidget):
         super().__init__(visible=False)
         self.ids: list[int] = []
         self.at = 0
-        self.previous = QToolButton(text="‹", toolTip="The previous version")
-        self.next = QToolButton(text="›", toolTip="The next version")
-        self.previous.setAccessibleName("Previous version")  # the arrows say nothing when read
-        self.next.setAccessibleName("Next version")
+        self.previous = QToolButton(text="‹", toolTip=self.tr("The previous version"))
+        self.next = QToolButton(text="›", toolTip=self.tr("The next version"))
+        # the arrows say nothing when read
+        self.previous.setAccessibleName(self.tr("Previous version"))
+        self.next.setAccessibleName(self.tr("Next version"))
         self.label = QLabel()
         self.previous.clicked.connect(lambda: self._go(-1))
         self.next.clicked.connect(lambda: self._go(1))
@@ -329,7 +351,9 @@ class Versions(QWidget):
     def show_versions(self, ids: list[int], current: int) -> None:
         self.ids, self.at = list(ids), ids.index(current) if current in ids else 0
         self.label.setText(f"{self.at + 1}/{len(ids)}")
-        self.label.setAccessibleName(f"Version {self.at + 1} of {len(ids)}")
+        self.label.setAccessibleName(
+            self.tr("Version {number} of {total}").format(number=self.at + 1, total=len(ids))
+        )
         self.previous.setEnabled(self.at > 0)
         self.next.setEnabled(self.at < len(ids) - 1)
         self.setVisible(len(ids) > 1)
@@ -344,10 +368,12 @@ class CutNote(QWidget):
 
     def __init__(self) -> None:
         super().__init__(visible=False)
-        self.label = QLabel("Cut at the answer length limit.")
+        self.label = QLabel(self.tr("Cut at the answer length limit."))
         self.label.setProperty("tone", "muted")
         self.label.setStyleSheet("font-style: italic;")
-        self.button = QToolButton(text="Continue", toolTip="Go on with this answer")
+        self.button = QToolButton(
+            text=self.tr("Continue"), toolTip=self.tr("Go on with this answer")
+        )
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label)
@@ -361,7 +387,11 @@ def _top_level_extras(row: dict[str, Any]) -> dict[str, Any]:
 
 def _left_out_note() -> QLabel:
     label = _note("muted", "font-style: italic;")
-    label.setText("Left out of the model's view: the conversation outgrew its context.")
+    label.setText(
+        QCoreApplication.translate(
+            "MessageWidget", "Left out of the model's view: the conversation outgrew its context."
+        )
+    )
     return label
 
 
@@ -384,16 +414,23 @@ def _note(tone: str, style: str = "") -> QLabel:
 def _metadata(row: dict[str, Any]) -> str:
     if row.get("role") != "assistant":
         return row.get("created_at") or ""
+    translate = QCoreApplication.translate
     parts = [f"{row.get('model_id') or '?'} {row.get('quant') or ''}".strip()]
     assistant = load_assistants().get(row.get("assistant_id") or "")
     if assistant is not None:
-        parts.insert(0, assistant.name)
+        parts.insert(0, assistant_name(assistant.name))
     if row.get("n_ctx"):
-        parts.append(f"context {row['n_ctx']}")
+        parts.append(translate("MessageWidget", "context {n}").format(n=row["n_ctx"]))
     if row.get("tokens_per_s"):
-        parts.append(f"{row['tokens_per_s']:.1f} tokens/s")
+        speed = number(row["tokens_per_s"], 1)
+        parts.append(translate("MessageWidget", "{speed} tokens/s").format(speed=speed))
     if row.get("ttft_s"):
-        parts.append(f"first token {row['ttft_s'] * 1000:.0f} ms")
+        ms = number(row["ttft_s"] * 1000)
+        parts.append(translate("MessageWidget", "first token {ms} ms").format(ms=ms))
     if row.get("completion_tokens"):
-        parts.append(f"{row['prompt_tokens']} + {row['completion_tokens']} tokens")
+        parts.append(
+            translate("MessageWidget", "{prompt} + {completion} tokens").format(
+                prompt=row["prompt_tokens"], completion=row["completion_tokens"]
+            )
+        )
     return " · ".join(parts)

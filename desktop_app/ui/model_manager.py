@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.planner import Plan
 from desktop_app.core.starter import STARTER_ID
 from desktop_app.services.models import ModelService
+from desktop_app.settings import QT_TRANSLATE_NOOP
 from desktop_app.ui import model_text
 from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.safe_text import plain_tooltip
@@ -36,15 +37,21 @@ from desktop_app.ui.screen_fit import fit_to_screen
 from desktop_app.ui.theme import set_tone
 
 GROUPS = [
-    ("installed", "Installed"),
-    ("chat", "General chat"),
-    ("tutor", "Tutor"),
-    ("math", "Math"),
-    ("support", "Support"),
-    ("code", "Code"),
-    ("embedding", "Embedding (Support searches by meaning)"),
+    ("installed", QT_TRANSLATE_NOOP("ModelManager", "Installed")),
+    ("chat", QT_TRANSLATE_NOOP("ModelManager", "General chat")),
+    ("tutor", QT_TRANSLATE_NOOP("ModelManager", "Tutor")),
+    ("math", QT_TRANSLATE_NOOP("ModelManager", "Math")),
+    ("support", QT_TRANSLATE_NOOP("ModelManager", "Support")),
+    ("code", QT_TRANSLATE_NOOP("ModelManager", "Code")),
+    ("embedding", QT_TRANSLATE_NOOP("ModelManager", "Embedding (Support searches by meaning)")),
 ]
-COLUMNS = ["Model", "Quantization", "Size", "Here", "State"]
+COLUMNS = [
+    QT_TRANSLATE_NOOP("ModelManager", "Model"),
+    QT_TRANSLATE_NOOP("ModelManager", "Quantization"),
+    QT_TRANSLATE_NOOP("ModelManager", "Size"),
+    QT_TRANSLATE_NOOP("ModelManager", "Here"),
+    QT_TRANSLATE_NOOP("ModelManager", "State"),
+]
 NAME, QUANT, SIZE, HERE, STATE = range(len(COLUMNS))
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -57,12 +64,12 @@ class ModelManager(QDialog):
         self.chosen: dict[str, str] = {}  # model id → the quantization the user picked here
         self.active: str | None = None  # the model id whose download this dialog shows
         self._filling = False  # the combo box is being filled: not the user's choice
-        self.setWindowTitle("Models")
+        self.setWindowTitle(self.tr("Models"))
         self.resize(860, 560)
         self.hardware = QLabel(wordWrap=True)
         self.tree = QTreeWidget(columnCount=len(COLUMNS))
-        self.tree.setHeaderLabels(COLUMNS)
-        self.tree.setAccessibleName("Models")
+        self.tree.setHeaderLabels([self.tr(title) for title in COLUMNS])
+        self.tree.setAccessibleName(self.tr("Models"))
         for column, width in enumerate((270, 100, 100, 110)):
             self.tree.setColumnWidth(column, width)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
@@ -72,16 +79,16 @@ class ModelManager(QDialog):
         self.details.linkActivated.connect(lambda url: self.links.open(url, self))
         self.links.notice.connect(self._link_refused)
         self.details.setMinimumHeight(70)
-        self.quant = QComboBox(accessibleName="Quantization to download")
+        self.quant = QComboBox(accessibleName=self.tr("Quantization to download"))
         self.quant.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.quant.currentIndexChanged.connect(lambda _i: self._quant_chosen())
-        self.download_button = QPushButton("Download")
-        self.use_button = QPushButton("Use for new answers")
-        self.delete_button = QPushButton("Delete…")
-        self.import_button = QPushButton("Import GGUF…")
-        self.progress = QProgressBar(visible=False, accessibleName="Download progress")
+        self.download_button = QPushButton(self.tr("Download"))
+        self.use_button = QPushButton(self.tr("Use for new answers"))
+        self.delete_button = QPushButton(self.tr("Delete…"))
+        self.import_button = QPushButton(self.tr("Import GGUF…"))
+        self.progress = QProgressBar(visible=False, accessibleName=self.tr("Download progress"))
         self.progress_label = QLabel(visible=False, textFormat=Qt.TextFormat.PlainText)
-        self.cancel_button = QPushButton("Cancel download", visible=False)
+        self.cancel_button = QPushButton(self.tr("Cancel download"), visible=False)
         self.message = QLabel(wordWrap=True, visible=False, textFormat=Qt.TextFormat.PlainText)
         self._layout()
         self._connect()
@@ -133,7 +140,7 @@ class ModelManager(QDialog):
             ]
             if not members:
                 continue
-            group = QTreeWidgetItem([f"{title} ({len(members)})"])
+            group = QTreeWidgetItem([f"{self.tr(title)} ({len(members)})"])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(group)
             for row in members:
@@ -164,28 +171,34 @@ class ModelManager(QDialog):
         """Badges: downloading (with how far), in use, installed (and which quantization)."""
         badges, have = [], row["installed"]
         if row["id"] in self.models.downloading:
-            badges.append(f"downloading {self.models.downloading[row['id']]:.0%}")
+            share = round(100 * self.models.downloading[row["id"]])
+            badges.append(self.tr("downloading {percent}%").format(percent=share))
         if row["id"] == self.models.in_use:
-            badges.append("in use")
+            badges.append(self.tr("in use"))
         if have and have["present"]:
             other = (have["quant"] or "").upper() != self.quant_of(row).upper()
-            badges.append(f"installed {have['quant']}" if other and have["quant"] else "installed")
+            badges.append(
+                self.tr("installed {quant}").format(quant=have["quant"])
+                if other and have["quant"]
+                else self.tr("installed")
+            )
         elif have:
-            badges.append("file missing")
+            badges.append(self.tr("file missing"))
         return " · ".join(badges)
 
     def _fill(self, item: QTreeWidgetItem, row: dict[str, Any]) -> None:
         quant = self.quant_of(row)
         planned = self.plan_of(row, quant)
-        name = row["name"] + ("  (non-commercial licence)" if row.get("non_commercial") else "")
+        licence = "  " + self.tr("(non-commercial licence)") if row.get("non_commercial") else ""
+        name = row["name"] + licence
         texts = {
             NAME: name,
             QUANT: quant,
             SIZE: model_text.quant_size(row, quant) if quant else "",
             # a remote engine: its memory decides, not this computer's
-            HERE: f"runs on {row['runs_on']}" if row.get("runs_on") else (
-                planned.verdict if planned else ""
-            ),
+            HERE: self.tr("runs on {server}").format(server=row["runs_on"])
+            if row.get("runs_on")
+            else (model_text.verdict_text(planned.verdict) if planned else ""),
             STATE: self.state_of(row),
         }
         for column, text in texts.items():
@@ -245,7 +258,7 @@ class ModelManager(QDialog):
     def _show_details(self, row: dict[str, Any] | None) -> None:
         busy = self.active is not None
         if row is None:
-            self.details.setText("Choose a model to see what it is good at.")
+            self.details.setText(self.tr("Choose a model to see what it is good at."))
         else:
             quant = self.quant_of(row)
             self.details.setText(model_text.details(row, quant, self.plan_of(row, quant)))
@@ -257,7 +270,7 @@ class ModelManager(QDialog):
         self.quant.setEnabled(downloadable and not busy)
         self.download_button.setEnabled(downloadable and not busy and not same)
         self.download_button.setToolTip(
-            "This quantization is installed." if downloadable and same else ""
+            self.tr("This quantization is installed.") if downloadable and same else ""
         )
         self.use_button.setEnabled(installed)
         self.delete_button.setEnabled(installed and row["id"] != STARTER_ID)
@@ -276,7 +289,7 @@ class ModelManager(QDialog):
         self.progress.setRange(0, 0)
         for widget in (self.progress, self.progress_label, self.cancel_button):
             widget.show()
-        self.progress_label.setText(f"Checking {model_id} on the hub…")
+        self.progress_label.setText(self.tr("Checking {model} on the hub…").format(model=model_id))
         self._refill(model_id)
         self._show_selected()
 
@@ -290,9 +303,14 @@ class ModelManager(QDialog):
             return
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * done / total) if total else 0)
-        left = f" · {(total - done) / rate:.0f} s left" if rate > 0 else ""
-        size = model_text.size_text
-        self.progress_label.setText(f"{size(done)} of {size(total)} · {rate / 1e6:.1f} MB/s{left}")
+        size, number = model_text.size_text, model_text.number
+        text = self.tr("{done} of {total} · {rate} MB/s").format(
+            done=size(done), total=size(total), rate=number(rate / 1e6, 1)
+        )
+        if rate > 0:
+            left = number((total - done) / rate)
+            text += " · " + self.tr("{seconds} s left").format(seconds=left)
+        self.progress_label.setText(text)
 
     def _on_finished(self, model_id: str, error: str) -> None:
         self._refill(model_id)
@@ -302,7 +320,8 @@ class ModelManager(QDialog):
         for widget in (self.progress, self.cancel_button):
             widget.hide()
         self.progress_label.hide()
-        self.say(error or f"{model_id} is installed.", error=bool(error))
+        done = self.tr("{model} is installed.").format(model=model_id)
+        self.say(error or done, error=bool(error))
         self._show_selected()
 
     def use_selected(self) -> None:
@@ -314,17 +333,22 @@ class ModelManager(QDialog):
         if model_id is None:
             return
         answer = QMessageBox.question(
-            self, "Delete model", f"Delete {model_id} and its file from this computer?"
+            self,
+            self.tr("Delete model"),
+            self.tr("Delete {model} and its file from this computer?").format(model=model_id),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.models.remove(model_id)
 
     def ask_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import a GGUF model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+            self,
+            self.tr("Import a GGUF model"),
+            str(Path.home()),
+            self.tr("GGUF models (*.gguf);;All files (*)"),
         )
         if path:
-            self.say(f"Importing {Path(path).name}…")
+            self.say(self.tr("Importing {file}…").format(file=Path(path).name))
             self.models.import_file(Path(path))
 
     def _on_imported(self, model_id: str, message: str) -> None:

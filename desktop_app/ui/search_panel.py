@@ -9,7 +9,7 @@ import html
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from desktop_app.core.search import segments
@@ -38,15 +38,17 @@ class SearchPanel(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.box = QLineEdit(placeholderText="Search all conversations", clearButtonEnabled=True)
+        self.box = QLineEdit(
+            placeholderText=self.tr("Search all conversations"), clearButtonEnabled=True
+        )
         self.results = QListWidget(visible=False)
         self.results.setWordWrap(True)
-        self.box.setAccessibleName("Search all conversations")
-        self.results.setAccessibleName("Search results")
-        self.results.setAccessibleDescription("Enter opens the conversation at the match")
+        self.box.setAccessibleName(self.tr("Search all conversations"))
+        self.results.setAccessibleName(self.tr("Search results"))
+        self.results.setAccessibleDescription(self.tr("Enter opens the conversation at the match"))
         self.results.itemActivated.connect(self._chosen)
         self.results.itemClicked.connect(self._chosen)
-        self.empty = QLabel("No conversation has these words.", visible=False)
+        self.empty = QLabel(self.tr("No conversation has these words."), visible=False)
         self.empty.setProperty("tone", "muted")
         self.empty.setStyleSheet("padding: 6px;")
         self._typing = QTimer(self, singleShot=True, interval=TYPING_MS)
@@ -104,7 +106,11 @@ def _hit_label(hit: dict[str, Any]) -> QLabel:
     if hit["kind"] == "title":
         text = f"<b>{marked_html(hit['snippet'], hit['highlights'])}</b>"
     else:
-        who = "You" if hit["role"] == "user" else "Assistant"
+        who = (
+            QCoreApplication.translate("SearchPanel", "You")
+            if hit["role"] == "user"
+            else QCoreApplication.translate("SearchPanel", "Assistant")
+        )
         snippet = marked_html(hit["snippet"], hit["highlights"])
         muted = theme.current().colour("muted")
         text = f"<span style='color:{muted}'>{title} · {who}</span><br/>{snippet}"

@@ -1,13 +1,14 @@
 """The Settings dialog, built from the options declared in settings.py (labels, types, ranges),
 under their sections; the API server's address shown as it will be, and a "Test connection"
-button for a model server (the test runs in the chat service, off the GUI thread)."""
+button for a model server (the test runs in the chat service, off the GUI thread). Labels are
+declared in English in settings.py and translated here (context "Settings")."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,13 +24,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.settings import OPTIONS, Option, Settings
+from desktop_app.settings import OPTIONS, QT_TRANSLATE_NOOP, Option, Settings
+
+# What a choice is called in the list (the stored value stays the English key). A language is
+# named in its own words, so that a user who cannot read the current one still finds theirs.
+CHOICE_NAMES = {
+    "system": QT_TRANSLATE_NOOP("Settings", "Follow the system"),
+    "light": QT_TRANSLATE_NOOP("Settings", "Light"),
+    "dark": QT_TRANSLATE_NOOP("Settings", "Dark"),
+}
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+
+
+def translated(text: str) -> str:
+    return QCoreApplication.translate("Settings", text)
 
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None, chat: Any = None):
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.settings, self.chat = settings, chat
         self.editors: dict[str, QWidget] = {}
         form = QFormLayout(self)
@@ -39,10 +53,10 @@ class SettingsDialog(QDialog):
                 continue
             if option.section != section:
                 section = option.section
-                form.addRow(QLabel(f"<b>{section}</b>"))
+                form.addRow(QLabel(f"<b>{translated(section)}</b>"))
             self.editors[option.name] = editor = _editor(option, settings[option.name])
-            editor.setAccessibleName(option.label)  # also the row's label, for screen readers
-            form.addRow(option.label, editor)
+            editor.setAccessibleName(translated(option.label))  # the row's label, spoken
+            form.addRow(translated(option.label), editor)
             if option.name == "api_key":
                 self._add_api_rows(form)
             elif option.name == "engine_key":
@@ -60,7 +74,7 @@ class SettingsDialog(QDialog):
 
     # -- Local API server ----------------------------------------------------------------------
     def _add_api_rows(self, form: QFormLayout) -> None:
-        generate = QPushButton("New key")
+        generate = QPushButton(self.tr("New key"))
         generate.clicked.connect(lambda: self.editors["api_key"].setText(secrets.token_urlsafe(24)))
         self.address = QLabel()
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -77,14 +91,18 @@ class SettingsDialog(QDialog):
         v = self.values()
         host = f"[{v['api_host']}]" if ":" in v["api_host"] else v["api_host"]
         where = f"http://{host}:{v['api_port']}/v1"
-        key = "with the key above" if v["api_key"] else "no key: this computer only"
-        self.address.setText(
-            f"Other programs connect to {where} ({key})." if v["api_server"] else "Off."
-        )
+        if not v["api_server"]:
+            self.address.setText(self.tr("Off."))
+        elif v["api_key"]:
+            text = self.tr("Other programs connect to {address} (with the key above).")
+            self.address.setText(text.format(address=where))
+        else:
+            text = self.tr("Other programs connect to {address} (no key: this computer only).")
+            self.address.setText(text.format(address=where))
 
     # -- Models on another machine -------------------------------------------------------------
     def _add_test_row(self, form: QFormLayout) -> None:
-        self.test_button = QPushButton("Test connection")
+        self.test_button = QPushButton(self.tr("Test connection"))
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
         self.test_button.clicked.connect(self.test_connection)
@@ -99,9 +117,11 @@ class SettingsDialog(QDialog):
     def test_connection(self) -> None:
         address = self.editors["engine_url"].text().strip()
         if not address:
-            self.test_result.setText("Give the server's address first, e.g. http://HOST:8000.")
+            self.test_result.setText(
+                self.tr("Give the server's address first, e.g. http://HOST:8000.")
+            )
             return
-        self.test_result.setText("Testing…")
+        self.test_result.setText(self.tr("Testing…"))
         self.test_button.setEnabled(False)
         self.chat.test_engine(address, self.editors["engine_key"].text().strip())
 
@@ -118,7 +138,7 @@ def _editor(option: Option, value: Any) -> QWidget:
     if option.choices:
         combo = QComboBox()
         for choice in option.choices:
-            combo.addItem(choice.capitalize(), choice)
+            combo.addItem(_choice_name(choice), choice)
         combo.setCurrentIndex(max(0, combo.findData(value)))
         return combo
     if option.type is int:
@@ -131,6 +151,12 @@ def _editor(option: Option, value: Any) -> QWidget:
         box.setValue(value)
         return box
     return QLineEdit(str(value))
+
+
+def _choice_name(choice: str) -> str:
+    if choice in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[choice]
+    return translated(CHOICE_NAMES[choice]) if choice in CHOICE_NAMES else choice
 
 
 def _value(editor: QWidget) -> Any:

@@ -198,10 +198,11 @@ class ThemeController(QObject):
 
     def menu(self, parent: QWidget, on_choice) -> QMenu:
         """Theme ▸ System / Light / Dark; `on_choice(choice)` remembers the user's pick."""
-        menu = QMenu("&Theme", parent)
+        menu = QMenu(self.tr("&Theme"), parent)
         group = QActionGroup(menu, exclusive=True)
+        names = {"system": self.tr("System"), "light": self.tr("Light"), "dark": self.tr("Dark")}
         for choice in CHOICES:
-            action = QAction(choice.capitalize(), menu, checkable=True)
+            action = QAction(names[choice], menu, checkable=True)
             action.setChecked(choice == self.choice)
             action.setData(choice)
             action.triggered.connect(lambda _on=False, c=choice: on_choice(c))

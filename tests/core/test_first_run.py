@@ -1,4 +1,5 @@
-"""What the first-run page says, from the planner, for described machines (no Qt)."""
+"""What the first-run page says, from the planner, for described machines (the words in
+ui/model_text, read untranslated: no translator is installed here)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,17 @@ from desktop_app.core import first_run
 from desktop_app.core.assistants.registry import load_assistants
 from desktop_app.core.catalog import load_catalog
 from desktop_app.core.planner import Figures, estimate, ram_budget
+from desktop_app.ui import model_text
 
 CATALOG = load_catalog()
 FIG = Figures.from_catalog(CATALOG["phi-4-mini-instruct"])
 
 
 def test_download_time_in_plain_words() -> None:
-    assert first_run.download_time(2_019_377_696) == "≈ 5 min at 50 Mbit/s"
-    assert first_run.download_time(250_000_000) == "under a minute at 50 Mbit/s"
-    assert first_run.download_time(40_000_000_000) == "≈ 1.8 h at 50 Mbit/s"
-    assert first_run.download_time(2_019_377_696, mbit=10) == "≈ 27 min at 10 Mbit/s"
+    assert model_text.download_time(2_019_377_696) == "≈ 5 min at 50 Mbit/s"
+    assert model_text.download_time(250_000_000) == "under a minute at 50 Mbit/s"
+    assert model_text.download_time(40_000_000_000) == "≈ 1.8 h at 50 Mbit/s"
+    assert model_text.download_time(2_019_377_696, mbit=10) == "≈ 27 min at 10 Mbit/s"
 
 
 @pytest.mark.parametrize("name", ["cpu-4", "cpu-16", "nvidia-8"])
@@ -51,17 +53,17 @@ def test_a_small_machine_gets_smaller_models_and_is_told_so() -> None:
     for pick in found.recommendations:
         assert CATALOG[pick.model_id].quant(pick.quant).size_bytes < found.cpu_bytes
     starved = replace(tiny, ram_available_bytes=1 << 30)
-    text = first_run.capacity_text(first_run.survey(CATALOG, starved, load_assistants(), []))
+    text = model_text.capacity_text(first_run.survey(CATALOG, starved, load_assistants(), []))
     assert text.startswith("This computer has little free memory right now")
 
 
 def test_the_gpu_in_words_and_a_cpu_only_build_said_plainly() -> None:
     found = first_run.survey(CATALOG, HOSTS["nvidia-8"], load_assistants(), [])
-    text = first_run.capacity_text(found)
+    text = model_text.capacity_text(found)
     assert "fully on its GPU (NVIDIA 8 GB)" in text
     assert all(p.verdict == "Full GPU" for p in found.recommendations)
     cpu_build = replace(HOSTS["nvidia-8"], gpu_offload_build=False)
-    text = first_run.capacity_text(first_run.survey(CATALOG, cpu_build, load_assistants(), []))
+    text = model_text.capacity_text(first_run.survey(CATALOG, cpu_build, load_assistants(), []))
     assert "GPU" not in text.split(".")[0] and "runs on the CPU only" in text
 
 

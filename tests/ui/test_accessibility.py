@@ -91,7 +91,12 @@ def unnamed(top: QWidget) -> list[str]:
 
 def test_every_control_of_the_main_window_has_a_name(qtbot, app) -> None:
     window = app.window
-    app.stores.blocking.create_conversation()
+    cid = app.stores.blocking.create_conversation()
+    window.refresh_conversations(select=cid)  # and the window's own first listing, done
+    qtbot.waitUntil(lambda: window.current == cid, timeout=WAIT)
+    barrier: list[int] = []  # the store thread answers in order: its messages are shown by then
+    app.stores.call(lambda store: 0, on_done=barrier.append)
+    qtbot.waitUntil(lambda: bool(barrier), timeout=WAIT)
     window.composer.select_assistant("tutor")  # its level and buttons too
     window.view.show_messages(
         [

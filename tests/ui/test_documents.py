@@ -23,7 +23,7 @@ def test_files_left_out_are_listed_with_their_reasons(qtbot, tmp_path: Path) -> 
     (folder / "tool").write_bytes(b"\x7fELF" + bytes(64))
     with qtbot.waitSignal(knowledge.indexing_finished, timeout=WAIT) as done:
         dialog.add([folder])
-    assert done.args[0].startswith("Indexed 1 file(s)")
+    assert done.args[0].startswith("Indexed 1 file")
     assert "Skipped 2: <img src=x>.bin (not a text document (.bin)); tool (a binary file" in (
         done.args[0]
     )

@@ -58,7 +58,7 @@ def test_verdicts_why_and_memory_bar_for_a_described_machine(qtbot, manager_app)
     assert column(manager, item, "Here") == "Partial GPU" and "layers on the GPU" in item.toolTip(3)
     assert column(manager, item, "Quantization") == "Q8_0"
     details = manager.details.text()
-    assert "Here: Partial GPU" in details and "kv cache" in details and "bgcolor" in details
+    assert "Here: Partial GPU" in details and "KV cache" in details and "bgcolor" in details
     assert "NVIDIA 4 GB" in manager.hardware.text()
 
 

@@ -266,6 +266,7 @@ def test_settings_dialog_changes_apply_to_the_next_answer(qtbot, window_app: Sma
         *("api_server", "api_host", "api_port", "api_key", "api_store"),  # issue 15
         *("engine_url", "engine_key", "engine_model"),
         "theme",
+        "language",  # issue 14
     }
     dialog.editors["n_ctx"].setValue(1024)
     dialog.editors["max_tokens"].setValue(20)
