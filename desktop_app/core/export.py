@@ -150,15 +150,22 @@ def _about(message: dict[str, Any], conv: dict[str, Any]) -> str:
 
 
 def _notes(message: dict[str, Any]) -> list[str]:
-    notes = [NOTES.get(message["status"], "")]
+    return [text for _, text in _kinds_of_notes(message)]
+
+
+def _kinds_of_notes(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, text): "error" (how it ended, what went wrong), "muted" (cut at the limit),
+    "ok" or "warning" (the math check, as the window colours it)."""
+    notes = [("error", NOTES.get(message["status"], ""))]
     if message["error"]:
-        notes.append(message["error"])
+        notes.append(("error", message["error"]))
     if message["finish_reason"] == "length":
-        notes.append("Cut at the answer length limit.")
-    check = (message["extras"] or {}).get("math_check")
-    if check:
-        notes.append(f"Math check: {check}")
-    return [n for n in notes if n]
+        notes.append(("muted", "Cut at the answer length limit."))
+    extras = message["extras"] or {}
+    if extras.get("math_check"):
+        failed = any(not c.get("ok", True) for c in extras.get("checks") or [])
+        notes.append(("warning" if failed else "ok", f"Math check: {extras['math_check']}"))
+    return [(kind, text) for kind, text in notes if text]
 
 
 # -- Markdown --------------------------------------------------------------------------------
@@ -200,7 +207,8 @@ body { font: 15px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto
 section { border-radius: 8px; padding: .6rem 1rem; margin: .8rem 0; }
 section.user { background: #eef3fb; } section.assistant { background: #f7f7f8; }
 header { font-weight: 600; } header small { font-weight: 400; color: #666; }
-.note { color: #a33; font-style: italic; } .meta { color: #666; font-size: small; }
+.note { font-style: italic; } .note.error { color: #a33; } .note.muted { color: #666; }
+.note.ok { color: #1a7f37; } .note.warning { color: #8a5a00; font-weight: bold; } .meta { color: #666; font-size: small; }
 details { color: #555; border-left: 3px solid #ccc; padding-left: .6rem; white-space: pre-wrap; }
 pre { white-space: pre-wrap; } img { vertical-align: middle; max-width: 100%; }
 h2.other { margin-top: 2rem; font-size: 1.1rem; color: #555; }
@@ -252,5 +260,7 @@ def _html_message(message: dict[str, Any], conv: dict[str, Any]) -> str:
     sources = (message["extras"] or {}).get("sources") or []
     if sources:
         parts.append(render_markdown(sources_footer(sources)))
-    parts += [f'<p class="note">{html.escape(note)}</p>' for note in _notes(message)]
+    parts += [
+        f'<p class="note {kind}">{html.escape(note)}</p>' for kind, note in _kinds_of_notes(message)
+    ]
     return "\n".join(parts) + "</section>"

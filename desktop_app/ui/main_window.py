@@ -545,6 +545,8 @@ class MainWindow(QMainWindow):
             kept = {"assistant": assistant_id, **({"level": level} if level else {})}
             cid = self.current
             self.stores.call(lambda store: store.update_conversation_settings(cid, **kept))
+            if self.panel_dock.isVisible():  # its defaults are the new assistant's
+                self._show_panel()
         if assistant is not None and self.chat.model is not None:  # at start: prepare_default
             self.models.prefer_for(assistant, self.chat.model.id)
 

@@ -132,6 +132,9 @@ def test_html_is_one_file_that_loads_and_runs_nothing(stores) -> None:
     assert "<span style=" in page  # code highlighted
     assert "<details><summary>Reasoning</summary>area</details>" in page
     assert "Integrals &amp; &lt;b&gt;code&lt;/b&gt;" in page
+    # a passed check reads as passed, not in the colour of an error (a new user's report)
+    assert '<p class="note ok">Math check: 1 check passed</p>' in page
+    assert '<p class="note error">Stopped by you.</p>' in page
 
 
 def valid_document(store: Store) -> dict:

@@ -247,3 +247,17 @@ def test_a_hit_in_a_conversation_deleted_since_is_not_opened(qtbot, app: Smallwi
     assert window.current != gone and "gone" in window.notice_label.text()
     qtbot.waitUntil(lambda: window.search.results.count() == 0, timeout=WAIT)
     assert not window.search.empty.isHidden()
+
+
+def test_the_panel_shows_the_defaults_of_the_assistant_chosen_below(qtbot, app: Smallwise):
+    """A new user switched the assistant under the message box with the panel open: the panel
+    named the new one but kept the old one's temperature and instructions."""
+    send_and_wait(qtbot, app, "hello model")
+    window = app.window
+    window.panel_action.trigger()
+    temperature = window.panel.numbers["temperature"]
+    qtbot.waitUntil(lambda: window.panel.assistant_box.count() > 0, timeout=WAIT)
+    for assistant, shown in (("tutor", "Default (0.6)"), ("support", "Default (0.2)")):
+        window.composer.select_assistant(assistant)
+        qtbot.waitUntil(lambda shown=shown: temperature.specialValueText() == shown, timeout=WAIT)
+        assert window.panel.assistant_box.currentData() == assistant
