@@ -208,7 +208,8 @@ section { border-radius: 8px; padding: .6rem 1rem; margin: .8rem 0; }
 section.user { background: #eef3fb; } section.assistant { background: #f7f7f8; }
 header { font-weight: 600; } header small { font-weight: 400; color: #666; }
 .note { font-style: italic; } .note.error { color: #a33; } .note.muted { color: #666; }
-.note.ok { color: #1a7f37; } .note.warning { color: #8a5a00; font-weight: bold; } .meta { color: #666; font-size: small; }
+.note.ok { color: #1a7f37; } .note.warning { color: #8a5a00; font-weight: bold; }
+.meta { color: #666; font-size: small; }
 details { color: #555; border-left: 3px solid #ccc; padding-left: .6rem; white-space: pre-wrap; }
 pre { white-space: pre-wrap; } img { vertical-align: middle; max-width: 100%; }
 h2.other { margin-top: 2rem; font-size: 1.1rem; color: #555; }
