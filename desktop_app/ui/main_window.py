@@ -230,6 +230,9 @@ class MainWindow(QMainWindow):
         if conversation_id == self.current and self.view.rows:
             return
         self.current = conversation_id
+        said = getattr(self, "_notice_of", None)  # "ask your question" of another conversation
+        if said and said[0] != conversation_id and self.notice_label.text() == said[1]:
+            self.show_notice("")
         self.stores.call(
             lambda store: store.messages(conversation_id),
             on_done=lambda rows: self._show_messages(conversation_id, rows),
@@ -329,6 +332,7 @@ class MainWindow(QMainWindow):
     def _files_attached(self, conversation_id: int, summary: str) -> None:
         if conversation_id == self.current:
             self.show_notice(summary)
+            self._notice_of = (conversation_id, summary)  # said of this conversation only
 
     def regenerate(self) -> None:
         if self.current is not None and self.view.has_topic():

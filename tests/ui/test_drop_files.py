@@ -9,9 +9,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QUrl
 
+from desktop_app.app import build
 from desktop_app.core.assistants.knowledge import KnowledgeBase
 from desktop_app.core.engine.embeddings import BETTER_RETRIEVAL
 from desktop_app.core.store import Store
+from desktop_app.paths import app_paths
 from desktop_app.services.knowledge import KnowledgeService
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.documents import DocumentsDialog
@@ -58,3 +60,21 @@ def test_the_documents_dialog_says_what_better_search_needs(qtbot, tmp_path: Pat
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.retrieval.text() == BETTER_RETRIEVAL, timeout=WAIT)
     assert "embedding model" in dialog.retrieval.text()
+
+
+def test_the_ask_your_question_notice_belongs_to_its_conversation(qtbot) -> None:
+    """A new user saw "Ask your question: …" still shown after switching to another chat."""
+    app = build(app_paths().ensure())
+    qtbot.addWidget(app.window)
+    window = app.window
+    first = app.stores.blocking.create_conversation("with a file")
+    other = app.stores.blocking.create_conversation("another")
+    window.refresh_conversations(select=first)
+    qtbot.waitUntil(lambda: window.current == first, timeout=WAIT)
+    said = "Ask your question: the next answer comes from the file(s) you dropped."
+    window.knowledge.attached.emit(first, said)
+    assert window.notice_label.text() == said
+    window.conversations.select(other)
+    qtbot.waitUntil(lambda: window.current == other, timeout=WAIT)
+    assert window.notice_label.text() == ""
+    app.shutdown()
