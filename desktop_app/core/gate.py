@@ -42,10 +42,12 @@ class EngineGate:
         """A place at the back of the queue, at once; EngineBusy when `max_waiting` answers
         already wait (the one being generated not counted)."""
         with self._changed:
-            if max_waiting is not None and len(self._waiting) >= max_waiting:
+            # The first in the queue while the engine is free is about to run, not waiting (its
+            # thread has not reached wait() yet): counting it refused a second request.
+            queued = len(self._waiting) - (self._holder is None and bool(self._waiting))
+            if max_waiting is not None and queued >= max_waiting:
                 raise EngineBusy(
-                    f"{len(self._waiting)} answers are already waiting for the model; "
-                    "try again in a moment."
+                    f"{queued} answers are already waiting for the model; try again in a moment."
                 )
             ticket = Ticket()
             self._waiting.append(ticket)

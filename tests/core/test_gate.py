@@ -65,3 +65,18 @@ def test_a_withdrawn_answer_leaves_the_queue_and_its_waiter_returns() -> None:
     assert result == [False] and gate.waiting == 1
     gate.leave(running)
     assert gate.wait(after)  # next in line: the withdrawn one does not block it
+
+
+def test_a_request_about_to_run_is_not_counted_as_waiting() -> None:
+    """With one place in the queue, a second request came while the first had its ticket but
+    its thread had not yet reached wait() (the engine free): it was refused with 429."""
+    gate = EngineGate()
+    first = gate.enter(max_waiting=1)  # admitted; its thread is still storing the question
+    second = gate.enter(max_waiting=1)  # waits behind it: the one place
+    with pytest.raises(EngineBusy):
+        gate.enter(max_waiting=1)
+    assert gate.wait(first)
+    with pytest.raises(EngineBusy):  # the first runs, the second waits: still full
+        gate.enter(max_waiting=1)
+    gate.leave(first)
+    assert gate.wait(second)
