@@ -63,6 +63,7 @@ class Smallwise:
 
     def shutdown(self) -> None:
         self.window.archive.shutdown()
+        self.window.knowledge.shutdown()
         self.api.shutdown()
         self.models.shutdown()
         self.chat.shutdown()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -21,7 +23,8 @@ from desktop_app.core.assistants.knowledge import (
     forget_deleted_conversations,
 )
 from desktop_app.core.engine.embeddings import BETTER_RETRIEVAL, shared_embedder
-from desktop_app.core.errors import EmbeddingError
+from desktop_app.core.errors import Cancelled
+from desktop_app.services.background import Background
 
 log = logging.getLogger(__name__)
 
@@ -40,54 +43,68 @@ class KnowledgeService(QObject):
     def __init__(self, database: Path, log_path: str | None = None):
         super().__init__()
         self.database, self.log_path = database, log_path
-        self._lock = threading.Lock()  # one indexing job at a time
+        # One worker: one indexing job at a time, in the order asked. Results, progress and
+        # failures come back on the GUI thread (services/background.py, as every service).
+        self.background = Background("kb-index", parent=self)
+        self._closing = False
         self._indexed: frozenset[str] = frozenset()  # replaced whole: safe to read anywhere
 
     def is_indexed(self, path: str) -> bool:
         """Whether `path` is exactly a document of the knowledge base (as of the last job)."""
         return path in self._indexed
 
-    def _run(self, job, collection: str = GLOBAL) -> None:
-        def work() -> None:
-            with self._lock:
-                conn = sqlite3.connect(self.database, timeout=30)
-                try:
-                    kb = KnowledgeBase(conn, collection=collection)
-                    kb.embedder = shared_embedder(conn, self.log_path)
-                    summary = job(kb)
-                    kb.collection = GLOBAL
-                    files = kb.files()
-                    every = {p for (p,) in conn.execute("SELECT path FROM kb_documents")}
-                    self.retrieval_described.emit(describe(kb))
-                except (OSError, sqlite3.Error, EmbeddingError) as exc:
-                    log.warning("indexing failed: %s", exc)
-                    summary = self.tr("Indexing failed: {error}").format(error=exc)
-                    files = None
-                except Exception:  # a bug: logged, and the user still hears of it
-                    log.exception("indexing failed")
-                    summary = self.tr("Indexing failed because of a bug; see the log.")
-                    files = None
-                finally:
-                    conn.close()
-            if files is not None:
-                self._indexed = frozenset(every)  # dropped files too: their links open
-                self.files_changed.emit(files)
-            if summary:
-                self.indexing_finished.emit(summary)
+    def shutdown(self) -> None:
+        """A job in progress stops at its next file (the app is closing); none start."""
+        self._closing = True
+        self.background.shutdown(wait=False)
 
-        threading.Thread(target=work, name="kb-index", daemon=True).start()
+    def _progress(self, done: int, total: int, name: str) -> None:
+        """From the worker: progress for the window; stops the job when the app closes."""
+        if self._closing:
+            raise Cancelled("Smallwise is closing: indexing stopped.")
+        self.background.post(lambda args: self.indexing_progressed.emit(*args), (done, total, name))
+
+    def _run(self, job: Callable[[KnowledgeBase], str], collection: str = GLOBAL) -> None:
+        def work() -> Indexed:
+            conn = sqlite3.connect(self.database, timeout=30)
+            try:
+                kb = KnowledgeBase(conn, collection=collection)
+                kb.embedder = shared_embedder(conn, self.log_path)
+                summary = job(kb)
+                kb.collection = GLOBAL
+                every = frozenset(p for (p,) in conn.execute("SELECT path FROM kb_documents"))
+                return Indexed(summary, kb.files(), every, describe(kb))
+            finally:
+                conn.close()
+
+        def done(indexed: Indexed) -> None:
+            self._indexed = indexed.every  # dropped files too: their links open
+            self.retrieval_described.emit(indexed.described)
+            self.files_changed.emit(indexed.files)
+            if indexed.summary:
+                self.indexing_finished.emit(indexed.summary)
+
+        def failed(message: str) -> None:
+            log.warning("indexing failed: %s", message)
+            self.indexing_finished.emit(f"Indexing failed: {message}")
+
+        self.background.run(work, done, failed)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        """From the worker: a signal emitted on the GUI thread."""
+        self.background.post(lambda values: signal.emit(*values), args)
 
     def list_files(self) -> None:
         self._run(lambda kb: "")
 
     def add(self, paths: list[Path]) -> None:
         def job(kb: KnowledgeBase) -> str:
-            counts = kb.add(paths, on_progress=self.indexing_progressed.emit)
-            self.files_skipped.emit(counts["skipped"])
-            text = self.tr("Indexed %n file(s)", "", counts["indexed"]) + " " + self.tr(
-                "({passages} passages); {unchanged} unchanged."
-            ).format(passages=counts["chunks"], unchanged=counts["unchanged"])
-            return text + skipped_note(counts["skipped"])
+            counts = kb.add(paths, on_progress=self._progress)
+            self._emit(self.files_skipped, counts["skipped"])
+            return (
+                f"Indexed {counts['indexed']} file(s) ({counts['chunks']} passages); "
+                f"{counts['unchanged']} unchanged." + skipped_note(counts["skipped"])
+            )
 
         self._run(job)
 
@@ -95,33 +112,43 @@ class KnowledgeService(QObject):
         def job(kb: KnowledgeBase) -> str:
             forget_deleted_conversations(kb.conn)  # their dropped files go with them
             counts = kb.refresh()
-            self.files_skipped.emit(counts["skipped"])
-            text = self.tr("Re-indexed %n changed file(s);", "", counts["indexed"]) + " "
-            text += self.tr("forgot %n deleted one(s).", "", counts["removed"])
-            return text + skipped_note(counts["skipped"])
+            self._emit(self.files_skipped, counts["skipped"])
+            return (
+                f"Re-indexed {counts['indexed']} changed file(s); forgot "
+                f"{counts['removed']} deleted one(s)." + skipped_note(counts["skipped"])
+            )
 
         self._run(job)
 
     def remove(self, path: Path) -> None:
-        self._run(lambda kb: self.tr("Forgot %n file(s).", "", kb.remove(path)))
+        self._run(lambda kb: f"Forgot {kb.remove(path)} file(s).")
 
     def attach(self, conversation_id: int, paths: list[Path]) -> None:
         """Index files for one conversation; its next question is answered from them."""
 
         def job(kb: KnowledgeBase) -> str:
-            counts = kb.add(paths, on_progress=self.indexing_progressed.emit)
+            counts = kb.add(paths, on_progress=self._progress)
             if counts["indexed"] or counts["unchanged"]:
                 ask_dropped(kb.conn, conversation_id)
-                summary = self.tr(
-                    "Ask your question: the next answer comes from the file(s) you dropped."
-                )
+                summary = "Ask your question: the next answer comes from the file(s) you dropped."
             else:
-                summary = self.tr("Nothing could be read from the file(s) dropped.")
+                summary = "Nothing could be read from the file(s) dropped."
             summary += skipped_note(counts["skipped"])
-            self.attached.emit(conversation_id, summary)
+            self._emit(self.attached, conversation_id, summary)
             return summary
 
         self._run(job, conversation_collection(conversation_id))
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What a job leaves for the window: its summary, the global files, every indexed path
+    (for the link policy), and how search works now."""
+
+    summary: str
+    files: list[dict[str, Any]]
+    every: frozenset[str]
+    described: str
 
 
 def ask_dropped(conn: sqlite3.Connection, conversation_id: int) -> None:
