@@ -101,7 +101,10 @@ def test_typing_at_start_sends_from_the_message_box_in_the_real_window(
     report = drive(display, home, [{"do": "type", "text": "hi how are you"}])
     (typed,) = report["steps"]
     assert typed["in_box"], typed["focus"]
-    assert typed["status"] == "complete" and typed["new_conversations"] == 1
+    assert typed["status"] == "complete" and typed["asked"] == "hi how are you"
+    # Into the conversation that is open (the profile may have one) or one new one: never one
+    # empty conversation per space.
+    assert typed["new_conversations"] in (0, 1)
     assert typed["focus_after"]
 
 

@@ -109,6 +109,8 @@ def type_at_start(window: Any, step: dict, finished: list) -> Iterator[tuple[str
     yield "the answer", lambda: len(finished) > count, 120
     seen["status"] = finished[-1]["status"]
     seen["new_conversations"] = len(window.conversations.ids()) - conversations
+    asked = [r["content"] for r in window.view.rows if r["role"] == "user"]
+    seen["asked"] = asked[-1] if asked else None
     seen["focus_after"] = QApplication.focusWidget() is window.composer.input
     report["steps"].append(seen)
 
