@@ -86,7 +86,7 @@ class KnowledgeService(QObject):
 
         def failed(message: str) -> None:
             log.warning("indexing failed: %s", message)
-            self.indexing_finished.emit(f"Indexing failed: {message}")
+            self.indexing_finished.emit(self.tr("Indexing failed: {error}").format(error=message))
 
         self.background.run(work, done, failed)
 
@@ -101,10 +101,10 @@ class KnowledgeService(QObject):
         def job(kb: KnowledgeBase) -> str:
             counts = kb.add(paths, on_progress=self._progress)
             self._emit(self.files_skipped, counts["skipped"])
-            return (
-                f"Indexed {counts['indexed']} file(s) ({counts['chunks']} passages); "
-                f"{counts['unchanged']} unchanged." + skipped_note(counts["skipped"])
-            )
+            text = self.tr("Indexed %n file(s)", "", counts["indexed"]) + " " + self.tr(
+                "({passages} passages); {unchanged} unchanged."
+            ).format(passages=counts["chunks"], unchanged=counts["unchanged"])
+            return text + skipped_note(counts["skipped"])
 
         self._run(job)
 
@@ -113,15 +113,14 @@ class KnowledgeService(QObject):
             forget_deleted_conversations(kb.conn)  # their dropped files go with them
             counts = kb.refresh()
             self._emit(self.files_skipped, counts["skipped"])
-            return (
-                f"Re-indexed {counts['indexed']} changed file(s); forgot "
-                f"{counts['removed']} deleted one(s)." + skipped_note(counts["skipped"])
-            )
+            text = self.tr("Re-indexed %n changed file(s);", "", counts["indexed"]) + " "
+            text += self.tr("forgot %n deleted one(s).", "", counts["removed"])
+            return text + skipped_note(counts["skipped"])
 
         self._run(job)
 
     def remove(self, path: Path) -> None:
-        self._run(lambda kb: f"Forgot {kb.remove(path)} file(s).")
+        self._run(lambda kb: self.tr("Forgot %n file(s).", "", kb.remove(path)))
 
     def attach(self, conversation_id: int, paths: list[Path]) -> None:
         """Index files for one conversation; its next question is answered from them."""
@@ -130,9 +129,11 @@ class KnowledgeService(QObject):
             counts = kb.add(paths, on_progress=self._progress)
             if counts["indexed"] or counts["unchanged"]:
                 ask_dropped(kb.conn, conversation_id)
-                summary = "Ask your question: the next answer comes from the file(s) you dropped."
+                summary = self.tr(
+                    "Ask your question: the next answer comes from the file(s) you dropped."
+                )
             else:
-                summary = "Nothing could be read from the file(s) dropped."
+                summary = self.tr("Nothing could be read from the file(s) dropped.")
             summary += skipped_note(counts["skipped"])
             self._emit(self.attached, conversation_id, summary)
             return summary

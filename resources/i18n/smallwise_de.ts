@@ -479,10 +479,6 @@
         <source>Indexing failed: {error}</source>
         <translation>Indizieren fehlgeschlagen: {error}</translation>
     </message>
-    <message>
-        <source>Indexing failed because of a bug; see the log.</source>
-        <translation>Indizieren wegen eines Programmfehlers fehlgeschlagen; siehe Protokoll.</translation>
-    </message>
     <message numerus="yes">
         <source>Indexed %n file(s)</source>
         <translation>
