@@ -144,6 +144,10 @@ class FirstRunPage(QDialog):
     def _show(self) -> None:
         self.show()
         self.raise_()
+        # The keyboard comes here first (Tab reaches its buttons, Esc skips it): the main
+        # window gives its message box the focus at start, which left this page unreachable.
+        self.activateWindow()
+        self.skip_button.setFocus()
         fit_to_screen(self)
 
     def show_survey(self, found: Survey) -> None:

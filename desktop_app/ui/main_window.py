@@ -292,6 +292,8 @@ class MainWindow(QMainWindow):
 
     # -- chatting -----------------------------------------------------------------------------
     def send(self, text: str) -> None:
+        if self.first_run is not None and self.first_run.isVisible():
+            self.first_run.reject()  # the user went on to chat: the page no longer hides it
         if self.chat.busy:
             self.show_notice(self.tr("Wait for the current answer, or press Stop."))
             return

@@ -187,3 +187,23 @@ def test_a_gpu_is_described_and_reopening_from_the_menu(qtbot, catalog_and_hub) 
         assert all(o.pick.verdict == "Full GPU" for o in page.offers)
     finally:
         smallwise.shutdown()
+
+
+def test_the_page_takes_the_keyboard_first_and_sending_puts_it_away(
+    qtbot, catalog_and_hub
+) -> None:
+    """A keyboard-only user could neither Tab into the page nor close it with Esc (the message
+    box had the focus), and a message sent from behind it stayed hidden under it."""
+    smallwise = start(qtbot)
+    page = smallwise.window.first_run
+    qtbot.waitUntil(lambda: page.isVisible() and bool(page.offers), timeout=WAIT)
+    assert page.focusWidget() is page.skip_button
+    qtbot.keyClick(page.skip_button, Qt.Key.Key_Escape)  # QDialog: Esc skips
+    assert not page.isVisible() and Settings(smallwise.paths.settings_file)["welcomed"]
+    page.present()  # from Models → Getting started
+    qtbot.waitUntil(page.isVisible, timeout=WAIT)
+    smallwise.window.send("hello")
+    assert not page.isVisible()
+    qtbot.waitUntil(lambda: smallwise.window.current is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not smallwise.chat.busy, timeout=60_000)  # answered (or said why)
+    smallwise.shutdown()
