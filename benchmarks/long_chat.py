@@ -52,11 +52,23 @@ def child(db: str, size: int) -> None:
 
     # PySide6 6.12.0 on Python 3.11 takes a reference to None away on every call that returns
     # nothing (None is not immortal before 3.12): after some thousands, "deallocating None"
-    # aborts the process. These references keep it alive for the measures (made before the
-    # memory baseline, so not counted). QEventLoop.processEvents (it returns a bool) is used
-    # for the same reason: QApplication.processEvents() returns nothing.
-    none_guard = [None] * 4_000_000  # noqa: F841
+    # aborts the process. The app's guard (desktop_app/refcounts.py) where this tree has it;
+    # else references that keep None alive for the measures (made before the memory baseline,
+    # so not counted; a 4-million-item list the garbage collector walks: the app has none).
+    # QEventLoop.processEvents (it returns a bool) is used for the same reason.
+    try:
+        from desktop_app.refcounts import hold_singletons
+
+        hold_singletons()
+    except ImportError:
+        none_guard = [None] * 4_000_000  # noqa: F841
     qapp = QApplication(["long_chat"])  # noqa: F841 (must stay alive)
+    try:  # as the app's build() does, where this tree has it
+        from desktop_app.gil import favour_the_gui
+
+        favour_the_gui()
+    except ImportError:
+        pass
     app = QEventLoop()
     store = Store(db)
     cid = next(c["id"] for c in store.conversations() if c["title"] == f"{size} messages")

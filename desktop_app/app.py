@@ -18,6 +18,7 @@ from desktop_app import APP_NAME
 from desktop_app.core.assistants.registry import Assistant, load_assistants
 from desktop_app.core.catalog import CatalogError, for_profile
 from desktop_app.core.store import Store, StoreError
+from desktop_app.gil import favour_the_gui
 from desktop_app.paths import AppPaths
 from desktop_app.refcounts import hold_singletons
 from desktop_app.services.api_server import ApiServerService
@@ -88,6 +89,7 @@ def collect_garbage_on_gui_thread(parent: QObject, interval_ms: int = 5000) -> Q
 def build(paths: AppPaths) -> Smallwise:
     """Raises StoreError or CatalogError with a message for the user."""
     hold_singletons()  # PySide6 6.12 loses references to None/True/False: see refcounts.py
+    favour_the_gui()  # threads beside the GUI give the GIL back within 0.5 ms: see gil.py
     settings = Settings(paths.settings_file)
     # Before any widget: each reads its texts through the translators when it is built.
     language.install(QCoreApplication.instance(), settings["language"])

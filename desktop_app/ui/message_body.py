@@ -3,6 +3,9 @@ answer re-renders only its last part, so an update costs the same however long t
 grown, and a long answer that keeps arriving faster than it renders is redrawn less often.
 Each part is a SafeText (no resource loads); a code block's "Copy code" link copies that block
 here, every other link goes out through `link_clicked` (the owner hands it to the LinkPolicy).
+A long message made ahead of need (the transcript, between frames) may be shown in stages: the
+parts that fit in the time given, nearest the reader first, the others by `finish` (hidden
+until then), so no frame waits for a whole long answer to be laid out.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import html
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
@@ -76,6 +80,7 @@ class MarkdownBody(QWidget):
         self._code: list[list[str]] = []  # each part's code blocks, for its Copy links
         self._text, self._cuts = "", []
         self._pending: str | None = None  # a streamed text waiting for its turn to render
+        self._staged: list[tuple[int, str]] = []  # parts still to render, in their order
         self._last_render, self._render_cost = 0.0, 0.0
         self._timer: QTimer | None = None
         layout = QVBoxLayout(self)
@@ -97,9 +102,11 @@ class MarkdownBody(QWidget):
         self._pending = None
         self._show([f"\0{words}"])
 
-    def show_markdown(self, text: str, streaming: bool = False) -> None:
+    def show_markdown(self, text: str, streaming: bool = False, stage: Stage | None = None) -> None:
         """Show `text`; while streaming, a slow part is redrawn at most every few of its own
-        render times (the newest text always shows at the next turn)."""
+        render times (the newest text always shows at the next turn). With a `stage`, only
+        the parts that fit before its deadline are rendered now (at least one): `finish`
+        renders the others."""
         wait = self._last_render + RENDER_SHARE * self._render_cost - time.perf_counter()
         if streaming and self._render_cost > SLOW_RENDER_S and wait > 0:
             self._pending = text
@@ -107,8 +114,23 @@ class MarkdownBody(QWidget):
             return
         self._pending = None
         started = time.perf_counter()
-        self._show(self._pieces(text))
+        self._show(self._pieces(text), stage)
         self._last_render, self._render_cost = time.perf_counter(), time.perf_counter() - started
+
+    def unfinished(self) -> bool:
+        """Parts of the text are still to be rendered (shown in stages)."""
+        return bool(self._staged)
+
+    def finish(self, deadline: float | None = None) -> bool:
+        """Render parts still to render, nearest the reader first, until `deadline` (at least
+        one; all of them without one); whether some are left."""
+        while self._staged:
+            index, piece = self._staged.pop(0)
+            self._render(self.parts[index], index, piece)
+            self.parts[index].show()
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        return bool(self._staged)
 
     def _later(self, wait: float) -> None:
         if self._timer is None:
@@ -132,10 +154,24 @@ class MarkdownBody(QWidget):
         self._text = markdown
         return _cut(text, self._cuts)
 
-    def _show(self, pieces: list[str]) -> None:
-        for index, piece in enumerate(pieces):
-            if index >= len(self._shown) or self._shown[index] != piece:
+    def _show(self, pieces: list[str], stage: Stage | None = None) -> None:
+        self._staged = []
+        changed = [
+            (index, piece)
+            for index, piece in enumerate(pieces)
+            if index >= len(self._shown) or self._shown[index] != piece
+        ]
+        if stage is not None and len(changed) > 1:
+            if stage.from_end:  # the message is above the reader: its end is seen first
+                changed.reverse()
+            self._staged = changed
+            for index, _piece in changed:
+                self._part(index).hide()  # no room taken until it shows its text
+            self.finish(stage.deadline)
+        else:
+            for index, piece in changed:
                 self._render(self._part(index), index, piece)
+                self.parts[index].show()
         for part in self.parts[len(pieces) :]:
             part.deleteLater()
         del self.parts[len(pieces) :], self._shown[len(pieces) :], self._code[len(pieces) :]
@@ -170,6 +206,15 @@ class MarkdownBody(QWidget):
         if number.isdigit() and int(number) < len(blocks):
             QGuiApplication.clipboard().setText(blocks[int(number)])
             self.code_copied.emit(blocks[int(number)])
+
+
+@dataclass(frozen=True)
+class Stage:
+    """How a message made ahead of need is rendered: until `deadline` (time.perf_counter()),
+    from its end when it sits above what the reader sees."""
+
+    deadline: float
+    from_end: bool = False
 
 
 def pieces(text: str) -> list[str]:

@@ -1,7 +1,8 @@
 """The chat transcript. A conversation may hold thousands of messages: only those near the
 visible area have a MessageWidget (a contiguous run of them); older ones are made as the user
-scrolls up, a few milliseconds at a time between frames, and far ones are let go, so opening,
-scrolling and memory do not grow with the conversation. What the user reads stays in place
+scrolls up, a few milliseconds at a time between frames (a long answer in stages, the part
+nearest the reader first), and far ones are let go, so opening, scrolling and memory do not
+grow with the conversation. What the user reads stays in place
 while messages are made or let go above it; at the bottom the view follows the newest text.
 Messages are outside text: see message_widget.py."""
 
@@ -21,6 +22,7 @@ from desktop_app.core.turn import left_out_ids
 from desktop_app.services.rendering import RenderAhead
 from desktop_app.ui.keyboard import visible_in
 from desktop_app.ui.links import LinkPolicy
+from desktop_app.ui.message_body import Stage
 from desktop_app.ui.message_widget import MessageWidget
 from desktop_app.ui.prerender import Prerender
 
@@ -88,6 +90,7 @@ class ChatView(QScrollArea):
         self._anchor: tuple[int, int] | None = None  # (message id, its top - scroll value)
         self._adjusting = False
         self._waiting = False  # widgets are wanted whose text is being rendered ahead
+        self._staged: dict[int, bool] = {}  # made in stages, not finished: id → from its end
         self._filler = QTimer(self, singleShot=True, interval=0)
         self._filler.timeout.connect(self._fill)
         self._prerender = Prerender(ahead, self._filler.start)
@@ -106,6 +109,7 @@ class ChatView(QScrollArea):
             self._prerender.forget()
             self._ahead_of = (0, 0, 0)
             self._waiting = False
+            self._staged.clear()
             self._follow = True
         self.empty_hint.show()
         self._show_older_note()
@@ -275,26 +279,52 @@ class ChatView(QScrollArea):
     def _fill(self) -> None:
         """One turn of making widgets near the visible area and letting far ones go."""
         deadline = time.perf_counter() + TICK_S
-        more = False
         with self._keeping_position():
+            more = self._finish_staged(deadline)
             above, below = self._margins()
             ahead = self.viewport().height() * PREFETCH_SCREENS
-            while len(self.widgets) < MAX_WIDGETS or min(above, below) < 0:
+            while not more and (len(self.widgets) < MAX_WIDGETS or min(above, below) < 0):
                 if time.perf_counter() > deadline:
                     more = True
                     break
                 place = self._next_place(above, below, ahead)
                 if place is None:
                     break
-                if place == self._hi:
-                    below += self._make(place)
+                bottom = place == self._hi
+                if (below if bottom else above) < 0:  # the visible area: all of it, now
+                    made = self._make(place)
                 else:
-                    above += self._make(place)
+                    made = self._make(place, Stage(deadline, from_end=not bottom))
+                if bottom:
+                    below += made
+                else:
+                    above += made
             self._let_go_of_far_ones()
         self._show_older_note()
         self._render_ahead()
         if more:
             self._filler.start()
+
+    def _finish_staged(self, deadline: float) -> bool:
+        """Show more of the messages made in stages, oldest made first; whether some wait."""
+        for message_id in list(self._staged):
+            widget = self.widgets.get(message_id)
+            if widget is None or not widget.finish(deadline):
+                del self._staged[message_id]  # let go of, or finished
+            if time.perf_counter() > deadline:
+                break
+        return bool(self._staged)
+
+    def _finish_if_seen(self, value: int) -> None:
+        """A message made in stages whose unshown side comes into view is finished now."""
+        top, bottom = value, value + self.viewport().height()
+        for message_id, from_end in list(self._staged.items()):
+            widget = self.widgets.get(message_id)
+            edge = 0 if widget is None else widget.y() + (0 if from_end else widget.height())
+            if widget is not None and top <= edge <= bottom:
+                with self._keeping_position():
+                    widget.finish()
+                del self._staged[message_id]
 
     def _next_place(self, above: float, below: float, ahead: float) -> int | None:
         """The row to make a widget for next: below first (the newest), then above; None when
@@ -344,8 +374,9 @@ class ChatView(QScrollArea):
             self._release(self._hi - 1, self._hi)
             self._hi -= 1
 
-    def _make(self, place: int) -> int:
-        """A widget for rows[place], just above or below the others; its height, guessed."""
+    def _make(self, place: int, stage: Stage | None = None) -> int:
+        """A widget for rows[place], just above or below the others; its height, guessed.
+        With a stage, a long text is shown in parts, as time allows (_finish_staged)."""
         row = self.rows[place]
         widget = MessageWidget(
             row,
@@ -353,7 +384,10 @@ class ChatView(QScrollArea):
             cache=self._prerender.cache,
             waiting_since=self._waiting_since.get(row["id"]),
             width_hint=self._text_width(),
+            stage=stage,
         )
+        if widget.unfinished():
+            self._staged[row["id"]] = stage is not None and stage.from_end
         widget.set_left_out(row["id"] in self._left_out)
         widget.set_position(place + 1, len(self.rows))
         widget.notice.connect(self.notice)
@@ -435,6 +469,8 @@ class ChatView(QScrollArea):
             ((i, w.y() - value) for i, w in self.widgets.items() if w.y() + w.height() > value),
             None,
         )
+        if self._staged:
+            self._finish_if_seen(value)
         self._filler.start()
 
     def resizeEvent(self, event) -> None:

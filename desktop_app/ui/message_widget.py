@@ -22,7 +22,7 @@ from desktop_app.core.render import render_markdown
 from desktop_app.settings import QT_TRANSLATE_NOOP
 from desktop_app.ui.keyboard import takes_tab
 from desktop_app.ui.links import LinkPolicy
-from desktop_app.ui.message_body import MarkdownBody, RenderCache
+from desktop_app.ui.message_body import MarkdownBody, RenderCache, Stage
 from desktop_app.ui.model_text import assistant_name, number
 from desktop_app.ui.safe_text import SafeText, plain_tooltip
 from desktop_app.ui.theme import set_tone
@@ -63,7 +63,10 @@ class MessageWidget(QFrame):
         cache: RenderCache | None = None,
         waiting_since: float | None = None,
         width_hint: int = 0,
+        stage: Stage | None = None,
     ) -> None:
+        """`stage`: a long text is shown in stages, as much as fits before its deadline now,
+        the rest by `finish` (see MarkdownBody)."""
         super().__init__()
         self.links = links or LinkPolicy()
         self.row = dict(row)
@@ -78,7 +81,9 @@ class MessageWidget(QFrame):
         self._versions: Versions | None = None  # made when there is more than one
         self.position = (0, 0)  # its place in the conversation, and how many there are
         self._build(cache, width_hint)
+        self._stage = stage  # for the first rendering only
         self.set_row(row)
+        self._stage = None
 
     def _build(self, cache: RenderCache | None, width_hint: int) -> None:
         role = self.row["role"]
@@ -218,7 +223,15 @@ class MessageWidget(QFrame):
         elif streaming and not answer.strip():
             self.content.show_note(self.tr("Thinking…"))  # the reasoning streams, folded
         else:
-            self.content.show_markdown(answer, streaming)
+            self.content.show_markdown(answer, streaming, None if streaming else self._stage)
+
+    def unfinished(self) -> bool:
+        """Parts of its text are still to be shown (it was made in stages)."""
+        return self.content.unfinished()
+
+    def finish(self, deadline: float | None = None) -> bool:
+        """Show more of its text, until `deadline` (all without one); whether some is left."""
+        return self.content.finish(deadline)
 
     def _waiting_words(self) -> str:
         seconds = int(time.monotonic() - self.waiting_since)

@@ -181,9 +181,7 @@ def test_removing_and_reopening_keep_the_order(qtbot, view) -> None:
     assert view.older_note.isHidden()
 
 
-def test_messages_made_while_scrolling_were_rendered_off_the_gui_thread(
-    qtbot, monkeypatch
-) -> None:
+def test_messages_made_while_scrolling_were_rendered_off_the_gui_thread(qtbot, monkeypatch) -> None:
     import threading
 
     from desktop_app.services.rendering import RenderAhead
@@ -249,3 +247,78 @@ def test_a_long_streamed_answer_redraws_only_its_end_and_ends_as_it_opens_later(
     reopened = MessageWidget({"id": 1, "role": "assistant", "content": text, "status": "complete"})
     qtbot.addWidget(reopened)
     assert len(body.parts) > 3 and body.text() == reopened.content.text()
+
+
+def long_answer(mark: str, paragraphs: int = 40) -> str:
+    """An answer of many parts (core/blocks.py cuts it every few thousand characters)."""
+    return "\n\n".join(
+        f"{mark} paragraph {i}: " + "words that go on " * 25 for i in range(paragraphs)
+    )
+
+
+def test_a_long_answer_made_ahead_is_shown_in_stages_its_end_first_when_above(qtbot) -> None:
+    from desktop_app.ui.message_body import MarkdownBody, Stage
+
+    body = MarkdownBody()
+    qtbot.addWidget(body)
+    body.show_markdown(long_answer("A"), stage=Stage(deadline=0.0, from_end=True))
+    assert len(body.parts) >= 4 and body.unfinished()
+    rendered = [part for part in body.parts if part.text()]
+    assert rendered == [body.parts[-1]]  # one part in the time given: the end, nearest
+    assert all(part.isHidden() for part in body.parts[:-1])  # the others take no room yet
+    assert body.finish(deadline=0.0)  # one more per call while time is short…
+    assert body.parts[-2].text() and not body.parts[0].text()
+    assert not body.finish()  # …and the rest at once without a deadline
+    whole = MarkdownBody()
+    qtbot.addWidget(whole)
+    whole.show_markdown(long_answer("A"))
+    assert body.text() == whole.text() and not any(p.isHidden() for p in body.parts)
+
+
+def test_a_staged_answer_is_finished_before_its_unshown_side_is_seen(qtbot, view) -> None:
+    from desktop_app.ui.message_view import TICK_S
+
+    rows = conversation(300)
+    rows[99]["content"] = long_answer("Long")  # id 100, far above the bottom
+    view.show_messages(rows)
+    settle(qtbot, view)
+    staged_seen: list[int] = []
+    staged: set[int] = set()
+    bar = view.verticalScrollBar()
+    deadline = time.monotonic() + 60
+    while 100 not in view.widgets or view.widgets[100].y() < bar.value():
+        assert time.monotonic() < deadline
+        bar.setValue(bar.value() - 60)  # a wheel's worth at a time, up
+        for widget in view.shown_messages():
+            if widget.unfinished():
+                staged.add(widget.row["id"])
+                if bar.value() <= widget.y() <= bar.value() + view.height():
+                    staged_seen.append(widget.row["id"])  # its missing top is on screen
+        qtbot.wait(int(TICK_S * 1000))
+    assert 100 in staged  # made in stages…
+    assert staged_seen == []  # …and never seen unfinished
+    settle(qtbot, view)
+    made = view.widgets[100].content
+    assert not made.unfinished() and "Long paragraph 0:" in made.text()
+    assert "Long paragraph 39:" in made.text()
+
+
+def test_finishing_a_staged_answer_above_keeps_what_the_user_reads_in_place(qtbot, view) -> None:
+    rows = conversation(300)
+    for i in range(1, 300, 2):  # every answer long: each is made in stages above the reader
+        rows[i]["content"] = long_answer(f"A{i}", 12)
+    view.show_messages(rows)
+    settle(qtbot, view)
+    bar = view.verticalScrollBar()
+    moved, staged = [], 0
+    while bar.value() > 0 and len(moved) < 40:
+        bar.setValue(max(0, bar.value() - 300))
+        reading = next(w for w in view.shown_messages() if w.y() + w.height() > bar.value())
+        offset = reading.y() - bar.value()
+        above = sum(w.unfinished() for w in view.shown_messages())
+        qtbot.wait(1)  # a turn of the loop: some parts of answers above are rendered
+        if above and reading.row["id"] in view.widgets:
+            staged += 1
+            moved.append(reading.y() - bar.value() - offset)
+    assert staged > 0  # answers above were being finished while the user read…
+    assert all(m == 0 for m in moved)  # …and what was read never moved

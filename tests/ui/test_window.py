@@ -91,6 +91,16 @@ def test_send_streams_a_throttled_answer_and_saves_it(qtbot, tiny_model) -> None
         smallwise.shutdown()
 
 
+def test_the_gui_thread_gets_the_gil_back_within_half_a_millisecond(window_app) -> None:
+    """Python threads beside the window (rendering ahead, the store) give the GIL back fast:
+    with the default 5 ms a frame waited on them again and again (see desktop_app/gil.py)."""
+    import sys
+
+    from desktop_app.gil import GUI_SWITCH_S
+
+    assert sys.getswitchinterval() == pytest.approx(GUI_SWITCH_S) and GUI_SWITCH_S <= 0.0005
+
+
 def test_shift_enter_is_a_new_line_not_a_send(qtbot, window_app: Smallwise) -> None:
     box = window_app.window.composer.input
     box.setPlainText("line one")
