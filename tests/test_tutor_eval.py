@@ -16,13 +16,21 @@ import judge  # noqa: E402
 ITEMS = json.loads((EVAL / "questions.json").read_text())["items"]
 
 
-def test_the_set_has_two_fixed_balanced_halves_over_four_kinds() -> None:
-    """tune / report: the halves; fresh: written later, to check changes made after."""
+def test_the_set_has_fixed_splits_over_four_kinds_and_a_public_one() -> None:
+    """tune / report: the halves (report: 6 of each kind; tune as many, and more words-only
+    questions added in round 3); fresh, fresh2: written later, to check changes made after;
+    public: GSM8K test problems (text nobody here wrote), picked by a rule (README)."""
     assert len(ITEMS) >= 40 and len({i["id"] for i in ITEMS}) == len(ITEMS)
-    assert {i["split"] for i in ITEMS} == {"tune", "report", "fresh"}
+    assert {i["split"] for i in ITEMS} == {"tune", "report", "fresh", "fresh2", "public"}
     kinds = Counter((i["category"], i["split"]) for i in ITEMS)
-    assert {c for c, _ in kinds} == {"arithmetic", "algebra", "geometry", "words"}
-    assert len(set(kinds.values())) == 1  # every kind: as many to tune on as to report
+    four = {"arithmetic", "algebra", "geometry", "words"}
+    assert {c for c, s in kinds if s in ("tune", "report", "fresh")} == four
+    assert all(kinds[(c, "report")] == kinds[(c, "fresh")] == 6 for c in four)
+    assert all(kinds[(c, "tune")] >= 6 for c in four)
+    assert {c for c, s in kinds if s == "fresh2"} == {"words"}
+    public = [i for i in ITEMS if i["split"] == "public"]
+    assert len(public) == 24 and all(i["id"].startswith("gsm8k-test-") for i in public)
+    assert all(len(i["question"]) <= 200 for i in public)
 
 
 def test_no_gold_answer_is_already_in_its_question() -> None:

@@ -191,7 +191,11 @@ def evaluate(
 
 
 def _ready(
-    store: Store, client: EngineClient, folder: str, model_path: str, chat_format: str | None,
+    store: Store,
+    client: EngineClient,
+    folder: str,
+    model_path: str,
+    chat_format: str | None,
     threads: int,
 ) -> tuple[Conversations, Any]:
     """The app's conversation flow on a fresh store, with the model loaded."""
@@ -222,7 +226,9 @@ def main() -> int:
     parser.add_argument("--model")
     parser.add_argument("--chat-format")
     parser.add_argument("--mode", choices=["bare", "guarded"], default="guarded")
-    parser.add_argument("--split", choices=["tune", "report", "fresh", "all"], default="report")
+    parser.add_argument(
+        "--split", choices=["tune", "report", "fresh", "fresh2", "public", "all"], default="report"
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--hints", type=int, default=1)

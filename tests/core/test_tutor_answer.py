@@ -201,3 +201,68 @@ def test_a_fraction_the_question_writes_is_not_mistaken_for_its_simplified_answe
     assert reveals(recorded, answer_for(question), question) == "contains 3/4"
     hint = "Simplify 18/24: which number divides both 18 and 24?"
     assert reveals(hint, answer_for(question), question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "why"),
+    [  # recorded, guarded, words-only questions added to the tune half in round 3: each states
+        # an answer (wrong here, by luck) in a shape the key words of a hidden answer miss
+        (
+            "What is the past tense of 'swim'?",
+            "swimming (past tense) What do you think comes next?",
+            "opens with an answer",
+        ),
+        (
+            "What is the chemical symbol for sodium?",
+            "Sodium is the chemical symbol for sodium.  Question: What is the chemical symbol "
+            "for sodium?",
+            "states the answer",
+        ),
+        (
+            "What is the comparative form of 'good'?",
+            'Comparative form: "good" What do you think the next step is?',
+            "states the answer",
+        ),
+        (
+            "What is the boiling point of water in degrees Celsius at sea level?",
+            "Boiling point: 100.32 degrees Celsius What do you think the next step is?",
+            "states the answer",
+        ),
+        (
+            "What is the name for a baby cat?",
+            'A hint: Baby cats are called "chihuahua" or "tiger". A question to the learner: '
+            "What is a tiger?",
+            "states the answer",
+        ),
+    ],
+)
+def test_a_stated_answer_in_words_is_caught_whatever_the_answer(
+    question: str, reply: str, why: str
+) -> None:
+    from desktop_app.core.assistants.tutor_reveal import restates_answer
+
+    assert restates_answer(reply, question) == why
+    hidden = Answer((), "unknown", "model", terms=("unknown",))  # the hidden pass was no help
+    assert reveals(reply, hidden, question) == why
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("What is the capital of Canada?", "Great question! Which cities in Canada do you know?"),
+        ("What is the capital of Canada?", "A hint: it is not the largest city. Which is it?"),
+        (
+            "What is the opposite of 'generous'?",
+            "The opposite is a word for someone who does not share. Can you think of one?",
+        ),
+        (
+            "What is the name for a baby cat?",
+            "Young animals are called by special names. What do you call a young dog?",
+        ),
+        ("What is the past tense of 'swim'?", "Let's think. How does 'sing' change?"),
+    ],
+)
+def test_a_hint_in_words_that_states_nothing_passes(question: str, reply: str) -> None:
+    from desktop_app.core.assistants.tutor_reveal import restates_answer
+
+    assert restates_answer(reply, question) is None

@@ -52,7 +52,10 @@ def reveals(reply: str, answer: Answer, question: str) -> str | None:
     """Why `reply` gives `answer` away (a short reason), or None when it does not."""
     reply = reply[:MAX_REPLY]
     if answer.values:
-        return _numeric(reply, answer, question)
+        found = _numeric(reply, answer, question)
+        if found is None and answer.kind == "model":  # a question in words, a number answer
+            found = restates_answer(reply, question)
+        return found
     return _in_words(reply, answer, question)
 
 
@@ -207,20 +210,61 @@ def _in_words(reply: str, answer: Answer, question: str) -> str | None:
 
 
 ASKED_WHAT = re.compile(r"^\s*(?:what|who)\s*(?:is|are|was|were|'s)\s+(.{6,200}?)\s*\??\s*$", re.I)
+ARTICLES = {"the", "a", "an"}
+PREPOSITIONS = {"of", "for", "in", "on", "at", "from", "to", "with", "by"}
+COPULA = r"(?:is|are|was|were|means|would be|will be|:|=)"
+NAMED = re.compile(
+    r"\b(?:is|are)\s+(?:called|named|known as)\s+[\"'“‘*_]*(?!(?:not|by|in|differently)\b)\w",
+    re.I,
+)
+ASKS_A_NAME = re.compile(r"\b(?:name (?:for|of)|what do (?:we|you) call|called)\b", re.I)
+# First words of a reply that are no answer ("Great question!", "A hint:", "Let's see.").
+OPENERS = set(
+    "hint hints hi hello sure great good nice okay ok well alright right yes let lets let's "
+    "think thinking question questions step first here now so hmm absolutely certainly course "
+    "wonderful excellent interesting idea clue tip start".split()
+)
 
 
 def restates_answer(reply: str, question: str) -> str | None:
-    """'What is the past tense of run?' → 'The past tense of run is …': the question turned
-    into the sentence that answers it, whatever the answer (even when it is not known)."""
+    """The sentence that answers the question, whatever the answer (even when it is not
+    known): 'What is the past tense of run?' → 'The past tense of run is …', 'Ran is the past
+    tense of run', 'Past tense: …'; 'What is the name for a baby cat?' → '… are called …'; and
+    a reply that opens on a short phrase of its own ('Honey. What …?')."""
+    if opens_with_a_phrase(reply, question):
+        return "opens with an answer"
+    if ASKS_A_NAME.search(question) and NAMED.search(reply):
+        return "states the answer"
     asked = ASKED_WHAT.match(question)
     if not asked:
         return None
-    subject = " ".join(re.findall(r"[a-z0-9]+", asked.group(1).lower()))
-    said = " ".join(re.findall(r"[a-z0-9]+|[:=]", reply.lower()))
-    if len(subject.split()) < 2:
+    subject = [w for w in re.findall(r"[a-z0-9]+", asked.group(1).lower()) if w not in ARTICLES]
+    said = " ".join(w for w in re.findall(r"[a-z0-9]+|[:=]", reply.lower()) if w not in ARTICLES)
+    if len(subject) < 2:
         return None
-    stated = re.search(rf"\b{re.escape(subject)} (?:is|are|was|were|means|:|=) (?!not\b)\w", said)
+    whole = re.escape(" ".join(subject))
+    head = subject[: next((i for i, w in enumerate(subject) if w in PREPOSITIONS), len(subject))]
+    stated = (
+        re.search(rf"\b{whole} {COPULA} (?!not\b)\w", said)  # the past tense of run is …
+        or re.search(rf"\b(?!(?:it|this|that|what|which|who)\b)\w+ (?:is|are) {whole}\b", said)
+        or (head and re.search(rf"(?:^|\s){re.escape(' '.join(head))} [:=] \w", said))  # label
+    )
     return "states the answer" if stated else None
+
+
+def opens_with_a_phrase(reply: str, question: str) -> bool:
+    """'Honey. What …?', 'swimming (past tense) …': the reply's first sentence is a word or
+    three of its own, not a greeting or 'A hint:' — an answer, right or wrong."""
+    first = re.split(r"[.!?:;\n(]", reply.strip(), maxsplit=1)[0]
+    words = re.findall(r"[a-z0-9']+", first.lower())
+    if not 1 <= len(words) <= 3 or words[0] in TASK_WORDS:
+        return False
+    asked = {_stem(w) for w in re.findall(r"[a-z0-9]+", question.lower())}
+    own = [w for w in words if w not in STOP and w not in OPENERS and _stem(w) not in asked]
+    return bool(own)
+
+
+TASK_WORDS = {"what", "which", "who", "how", "why", "where", "when", "do", "does", "can"}
 
 
 COMMON_CAPITALS = set(
