@@ -238,14 +238,20 @@ class MainWindow(QMainWindow):
             on_done=lambda rows: self._show_messages(conversation_id, rows),
         )
         self.stores.call(
-            lambda store: store.conversation_settings(conversation_id),
-            on_done=lambda saved: self._restore_assistant(conversation_id, saved),
+            lambda store: (
+                store.conversation_settings(conversation_id),
+                store.conversation_assistant(conversation_id),
+            ),
+            on_done=lambda found: self._restore_assistant(conversation_id, *found),
         )
 
-    def _restore_assistant(self, conversation_id: int, saved: dict[str, Any]) -> None:
-        """The composer's picker shows the conversation's own assistant, if it has one, and the
-        learner's level it keeps."""
-        assistant = chat_settings.own(saved).get("assistant")
+    def _restore_assistant(
+        self, conversation_id: int, saved: dict[str, Any], assistant: str | None
+    ) -> None:
+        """The composer's picker shows the conversation's assistant (its own, else the one that
+        answered last; an empty conversation keeps the one just picked), and the learner's
+        level it keeps."""
+        assistant = chat_settings.own({"assistant": assistant}).get("assistant")  # outside data
         if conversation_id == self.current and assistant:
             self.composer.select_assistant(assistant)
         if conversation_id == self.current and isinstance(saved.get("level"), str):

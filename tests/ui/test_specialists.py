@@ -35,6 +35,26 @@ def test_switching_assistant_mid_conversation_keeps_history(qtbot, app) -> None:
     assert answers[1].toolTip().startswith("Math") and "tiny-chatml" in answers[1].toolTip()
 
 
+def test_a_conversation_made_elsewhere_shows_the_assistant_that_answered_it(qtbot, app) -> None:
+    """A conversation from `smallwise chat --assistant math` keeps no assistant of its own,
+    only its answers name one: opening it showed (and the next turn used) whatever the
+    previous conversation had picked."""
+    window, store = app.window, app.stores.blocking
+    window.composer.select_assistant("tutor")
+    elsewhere = store.create_conversation("from the command line")
+    store.add_message(elsewhere, "user", "what is 7 times 8")
+    store.add_message(elsewhere, "assistant", "56", assistant_id="math")
+    window.refresh_conversations(select=elsewhere)
+    qtbot.waitUntil(lambda: window.composer.assistant_box.currentData() == "math", timeout=WAIT)
+    assert app.chat.assistant.id == "math"
+    # An empty conversation has no answers to go by: the assistant just picked stays.
+    window.composer.select_assistant("support")
+    window.new_conversation()
+    qtbot.waitUntil(lambda: window.current not in (None, elsewhere), timeout=WAIT)
+    qtbot.wait(200)
+    assert window.composer.assistant_box.currentData() == "support"
+
+
 def test_tutor_has_a_learner_level_and_quiz_me(qtbot, app) -> None:
     composer = app.window.composer
     composer.select_assistant("chat")
