@@ -39,6 +39,7 @@ from desktop_app.ui.links import LinkPolicy
 from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
 from desktop_app.ui.model_text import number
+from desktop_app.ui.notice_label import NoticeLabel
 from desktop_app.ui.screen_fit import fit_to_screen
 from desktop_app.ui.search_panel import SearchPanel
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -74,8 +75,7 @@ class MainWindow(QMainWindow):
         self.speed_label = QLabel(
             styleSheet="padding: 0 8px;", toolTip=self.tr("The last answer's speed")
         )
-        self.notice_label = QLabel(textFormat=Qt.TextFormat.PlainText)  # may quote outside text
-        self.notice_label.setWordWrap(True)
+        self.notice_label = NoticeLabel()  # two lines high from the start: no jumps
         self.notice_label.setAccessibleName(self.tr("Status"))
         self.model_label.setAccessibleName(self.tr("Model"))
         self.speed_label.setAccessibleName(self.tr("Speed of the last answer"))

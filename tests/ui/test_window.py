@@ -101,6 +101,26 @@ def test_the_gui_thread_gets_the_gil_back_within_half_a_millisecond(window_app) 
     assert sys.getswitchinterval() == pytest.approx(GUI_SWITCH_S) and GUI_SWITCH_S <= 0.0005
 
 
+def test_a_notice_of_two_lines_does_not_move_the_window_content(qtbot, window_app) -> None:
+    """A tester saw the transcript jump up and down as two-line notices came and went."""
+    window = window_app.window
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_notice("")
+    qtbot.wait(50)
+    empty = window.view.height()
+    label = window.notice_label
+    window.show_notice("The model could not load: the file is cut short. " * 3)
+    qtbot.wait(50)
+    lines = label.heightForWidth(label.width()) // label.fontMetrics().lineSpacing()
+    assert lines == 2  # it does wrap
+    assert window.view.height() == empty
+    window.show_notice("A notice this long is not cut: it takes the lines it needs. " * 12)
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
+    assert label.heightForWidth(label.width()) // label.fontMetrics().lineSpacing() > 2
+
+
 def test_shift_enter_is_a_new_line_not_a_send(qtbot, window_app: Smallwise) -> None:
     box = window_app.window.composer.input
     box.setPlainText("line one")
