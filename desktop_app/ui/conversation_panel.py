@@ -53,6 +53,15 @@ class ConversationPanel(QWidget):
         self.reset = QPushButton(self.tr("Use the defaults"))
         self.reset.clicked.connect(self._reset)
         form = QFormLayout()
+        # A side panel is narrow: each label above its field, the field the panel's whole width
+        # (beside their labels, "General chat" and "Default (0.95)" were cut at 1,000 px).
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for combo in (self.assistant_box, self.model_box):  # a long model name is elided,
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)  # it does not widen the panel
         form.addRow(self.tr("Assistant"), self.assistant_box)
         form.addRow(self.tr("Model"), self.model_box)
         form.addRow(QLabel(self.tr("Instructions (system prompt)")))
@@ -144,8 +153,9 @@ def _number_box(key: str) -> QAbstractSpinBox:
     box: QSpinBox | QDoubleSpinBox = QSpinBox() if spec.type is int else QDoubleSpinBox()
     if isinstance(box, QDoubleSpinBox):
         box.setDecimals(2)
-    box.setRange(spec.minimum - spec.step if spec.type is float else int(spec.minimum) - 1,
-                 spec.maximum)
+    box.setRange(
+        spec.minimum - spec.step if spec.type is float else int(spec.minimum) - 1, spec.maximum
+    )
     box.setSingleStep(spec.step)
     box.setKeyboardTracking(False)
     box.setAlignment(Qt.AlignmentFlag.AlignRight)

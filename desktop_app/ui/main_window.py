@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.theme.scheme_changed.connect(self._scheme_changed)
         self.composer = Composer()
         self.panel = ConversationPanel()
+        self._restoring = False  # the picker being set to what the conversation already has
         self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")
         self._build_layout()
         self.model_label = QLabel(self.tr("No model yet"), textFormat=Qt.TextFormat.PlainText)
@@ -253,7 +254,11 @@ class MainWindow(QMainWindow):
         level it keeps."""
         assistant = chat_settings.own({"assistant": assistant}).get("assistant")  # outside data
         if conversation_id == self.current and assistant:
-            self.composer.select_assistant(assistant)
+            self._restoring = True  # shown, not written back: opening changes nothing stored
+            try:
+                self.composer.select_assistant(assistant)
+            finally:
+                self._restoring = False
         if conversation_id == self.current and isinstance(saved.get("level"), str):
             self.composer.set_level(saved["level"])  # the tutor's level for this learner
         if self.panel_dock.isVisible():
@@ -553,7 +558,7 @@ class MainWindow(QMainWindow):
         self.chat.set_assistant(assistant, level or None)
         self.settings["assistant"] = assistant_id  # saved with the window state
         self.panel.set_assistant(assistant_id)
-        if self.current is not None:  # the conversation keeps it (and the learner's level)
+        if self.current is not None and not self._restoring:  # the conversation keeps it
             kept = {"assistant": assistant_id, **({"level": level} if level else {})}
             cid = self.current
             self.stores.call(lambda store: store.update_conversation_settings(cid, **kept))

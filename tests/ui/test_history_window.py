@@ -261,3 +261,24 @@ def test_the_panel_shows_the_defaults_of_the_assistant_chosen_below(qtbot, app: 
         window.composer.select_assistant(assistant)
         qtbot.waitUntil(lambda shown=shown: temperature.specialValueText() == shown, timeout=WAIT)
         assert window.panel.assistant_box.currentData() == assistant
+
+
+def test_the_panel_shows_its_fields_whole_at_the_default_width(qtbot, app: Smallwise) -> None:
+    """A tester found the panel cut at the window's default 1,000 px: "General chat",
+    "Default (tiny…" and "Default (0.95)" clipped in fields squeezed beside their labels."""
+    send_and_wait(qtbot, app, "hello model")
+    window = app.window
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.panel_action.trigger()
+    panel = window.panel
+    qtbot.waitUntil(lambda: panel.model_box.count() > 0, timeout=WAIT)
+    qtbot.wait(100)
+    for combo in (panel.assistant_box, panel.model_box):
+        arrow = combo.style().pixelMetric(combo.style().PixelMetric.PM_ScrollBarExtent) + 16
+        shown = combo.fontMetrics().horizontalAdvance(combo.currentText())
+        assert shown + arrow <= combo.width(), combo.currentText()
+    for box in panel.numbers.values():
+        text = box.specialValueText() if box.value() == box.minimum() else box.text()
+        assert box.fontMetrics().horizontalAdvance(text) < box.lineEdit().width(), text

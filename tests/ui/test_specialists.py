@@ -47,6 +47,7 @@ def test_a_conversation_made_elsewhere_shows_the_assistant_that_answered_it(qtbo
     window.refresh_conversations(select=elsewhere)
     qtbot.waitUntil(lambda: window.composer.assistant_box.currentData() == "math", timeout=WAIT)
     assert app.chat.assistant.id == "math"
+    assert "assistant" not in store.conversation_settings(elsewhere)  # opening writes nothing
     # An empty conversation has no answers to go by: the assistant just picked stays.
     window.composer.select_assistant("support")
     window.new_conversation()
