@@ -25,28 +25,19 @@ from desktop_app.core.assistants import think
 from desktop_app.core.assistants.specialist import sources_footer
 from desktop_app.core.errors import UsageError
 from desktop_app.core.render import render_markdown
-from desktop_app.core.store import now
+from desktop_app.core.store import MESSAGE_META, now
 
 FORMAT, VERSION = "smallwise.conversations", 1
 FORMATS = ("md", "json", "html")
 CONVERSATION_FIELDS = ("id", "title", "named", "created_at", "updated_at")
+# Every column of a message (a test holds this to the table): the store's own metadata between.
 MESSAGE_FIELDS = (
     "id",
     "parent_id",
     "role",
     "content",
     "status",
-    "error",
-    "assistant_id",
-    "model_id",
-    "quant",
-    "n_ctx",
-    "ttft_s",
-    "tokens_per_s",
-    "prompt_tokens",
-    "completion_tokens",
-    "finish_reason",
-    "context_left_out",
+    *MESSAGE_META,
     "extras",
     "created_at",
 )
@@ -222,11 +213,11 @@ def page(doc: dict[str, Any]) -> str:
     title = convs[0]["title"] if len(convs) == 1 else f"{APP_NAME} conversations"
     body = "\n".join(_html_conversation(c) for c in convs)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style></head>\n<body>\n"
-        f"{body}\n<p class=\"meta\">Exported from {html.escape(doc['app'])} on "
+        f'{body}\n<p class="meta">Exported from {html.escape(doc["app"])} on '
         f"{html.escape(doc['exported_at'][:16].replace('T', ' '))} UTC.</p>\n</body></html>\n"
     )
 
