@@ -230,6 +230,21 @@ def test_plain_asks_are_understood(message: str, step: str) -> None:
     assert classify(message, lesson, answer_for("What is 7 times 8?")) == step
 
 
+@pytest.mark.parametrize(
+    "problem",
+    [
+        "A tank holds 40 litres and leaks 3 litres an hour. Work out how much is left after 6 "
+        "hours.",
+        "Sam is twice as old as Lee, and together they are 36. Find Lee's age.",
+        "A bus leaves at 9:15 and the trip takes 50 minutes; what time does it arrive",
+    ],
+)
+def test_a_problem_that_states_its_facts_first_is_a_new_question(problem: str) -> None:
+    """A word problem asks in its last sentence, often without a question mark: it was read
+    as small talk, and the Tutor's reply went out unchecked."""
+    assert classify(problem, Lesson("", None), None) == "new"
+
+
 def test_a_right_answer_is_confirmed_not_held_back(store: Store) -> None:
     cid = store.create_conversation()
     ask(store, cid, "What is 7 times 8?")

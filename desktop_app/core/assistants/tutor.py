@@ -38,6 +38,7 @@ TASK = re.compile(
     r"where|when|explain|name|give|is|are|can|does|do)\b",
     re.I,
 )
+MAX_PROBLEM = 4000  # characters of a message read for its task (outside text: bounded)
 NEW_TASK = re.compile(
     r"^\s*(?:solve|find|calculate|compute|work out|simplify|evaluate|what|how|which)\b", re.I
 )
@@ -311,7 +312,12 @@ def _echoes(text: str, note: str, run: int = 8) -> bool:
 
 
 def _is_question(text: str) -> bool:
-    return bool(TASK.search(text)) or "?" in text
+    """A question, or a task: 'Solve …', or facts first and the task last ('… Find Lee's
+    age.', '…; what time does it arrive'), as word problems are written."""
+    if TASK.search(text) or "?" in text:
+        return True
+    later = re.split(r"(?<=[.!;:\n])\s+", text[:MAX_PROBLEM])[1:]
+    return any(NEW_TASK.search(sentence) for sentence in later)
 
 
 def _looks_like_attempt(message: str, answer: Answer) -> bool:
