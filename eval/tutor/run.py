@@ -227,7 +227,9 @@ def main() -> int:
     parser.add_argument("--chat-format")
     parser.add_argument("--mode", choices=["bare", "guarded"], default="guarded")
     parser.add_argument(
-        "--split", choices=["tune", "report", "fresh", "fresh2", "public", "all"], default="report"
+        "--split",
+        choices=["tune", "report", "fresh", "fresh2", "public", "public2", "all"],
+        default="report",
     )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0)
