@@ -266,3 +266,46 @@ def test_a_hint_in_words_that_states_nothing_passes(question: str, reply: str) -
     from desktop_app.core.assistants.tutor_reveal import restates_answer
 
     assert restates_answer(reply, question) is None
+
+
+MUFFINS = (
+    "A bakery sells muffins for $3 each. Maria buys 4 muffins and pays with a $20 bill. How much "
+    "change does she get?"
+)
+TRAIN = "A train travels 60 km in 45 minutes. What is its speed in km per hour?"
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "hidden"),
+    [
+        (MUFFINS, "The muffins cost 4 × $3 = $12. Then $20 - $12 = $8. What is next?", "7"),
+        (TRAIN, "Speed = 60/0.75 = 80 km/h. Does that make sense?", "45"),
+        (TRAIN, "The speed is \\( \\frac{60}{0.75} = 80 \\) km/h. Why?", "0.75"),
+        (MUFFINS, "\\[ 20 - 12 = 8 \\text{ dollars} \\]\nWhat do you think?", "unknown"),
+    ],
+)
+def test_a_word_problem_worked_out_is_caught_when_the_hidden_answer_is_wrong(
+    question: str, reply: str, hidden: str
+) -> None:
+    """A new user's trial: the hidden pass got the word problem wrong, so the reply's right
+    '$20 - $12 = $8' matched nothing and went out, working the problem for the learner."""
+    from desktop_app.core.assistants.tutor_reveal import _works_out
+
+    values = (parse_expression(hidden),) if hidden[0].isdigit() else ()
+    answer = Answer(values, hidden, "model", terms=() if values else ("unknown",))
+    assert reveals(reply, answer, question) is not None
+    assert _works_out(reply, question) == "works out a result"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "How much do 4 muffins cost? Multiply the price by the number she buys.",
+        "She pays with $20 = 20 dollars. What do the muffins cost her?",
+        "45 minutes = 0.75 hours. What is the distance divided by the time?",
+    ],
+)
+def test_a_hint_for_a_word_problem_that_computes_nothing_new_passes(reply: str) -> None:
+    question = MUFFINS if "muffins" in reply or "$" in reply else TRAIN
+    answer = Answer((parse_expression("7"),), "7", "model")
+    assert reveals(reply, answer, question) is None

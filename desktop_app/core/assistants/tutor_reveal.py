@@ -55,8 +55,28 @@ def reveals(reply: str, answer: Answer, question: str) -> str | None:
         found = _numeric(reply, answer, question)
         if found is None and answer.kind == "model":  # a question in words, a number answer
             found = restates_answer(reply, question)
-        return found
-    return _in_words(reply, answer, question)
+    else:
+        found = _in_words(reply, answer, question)
+    if found is None and answer.kind == "model" and re.search(r"\d", question):
+        found = _works_out(reply, question)
+    return found
+
+
+CALCULATION = re.compile(r"\d[^=]*?(?:[+*/^]|\s-\s|\d-\d)[^=]*?\d")
+
+
+def _works_out(reply: str, question: str) -> str | None:
+    """A word problem whose answer only the model gave (and may have got wrong, so its value
+    is no guide): any calculation the reply carries out to a number the question does not
+    write ('$20 - $12 = $8', '4 * 2 = 8 centimeters') works the problem for the learner."""
+    given = {written for _, written in written_values(normalise(question))}
+    for line in normalise(reply).splitlines():
+        parts = line.split("=")
+        for left, right in zip(parts, parts[1:], strict=False):
+            result = NUMBER.match(right.strip().lstrip("$"))
+            if result and result.group(1) not in given and CALCULATION.search(left):
+                return "works out a result"
+    return None
 
 
 def _numeric(reply: str, answer: Answer, question: str) -> str | None:
@@ -255,7 +275,7 @@ def restates_answer(reply: str, question: str) -> str | None:
 def opens_with_a_phrase(reply: str, question: str) -> bool:
     """'Honey. What …?', 'swimming (past tense) …': the reply's first sentence is a word or
     three of its own, not a greeting or 'A hint:' — an answer, right or wrong."""
-    first = re.split(r"[.!?:;\n(]", reply.strip(), maxsplit=1)[0]
+    first = re.split(r"(?<!\d)\.|\.(?!\d)|[!?:;\n(]", reply.strip(), maxsplit=1)[0]  # not 0.75
     words = re.findall(r"[a-z0-9']+", first.lower())
     if not 1 <= len(words) <= 3 or words[0] in TASK_WORDS:
         return False
