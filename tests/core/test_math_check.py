@@ -91,6 +91,16 @@ def test_the_wrong_step_is_named(text: str, expected: str) -> None:
     assert summary(check(text)) == expected
 
 
+def test_each_failure_counted_is_named() -> None:
+    """A tester saw "2 of 3 checks failed" with one failure named."""
+    text = "12 * 7 = 84, and 84 + 5 = 99. So the answer is \\boxed{99}."
+    assert summary(check(text, "What is 12 * 7 + 5?")) == (
+        "2 of 3 checks failed: 84 + 5 = 99 (it is 89); 12 * 7 + 5 = 99 (boxed) (it is 89)"
+    )
+    many = "1 + 1 = 3, 2 + 2 = 5, 3 + 3 = 7 and 4 + 4 = 9."
+    assert summary(check(many)).endswith("3 + 3 = 7 (it is 6); …")
+
+
 def test_code_and_plain_prose_are_not_checked() -> None:
     assert check("Use `total = price * 2 = 3` in the script.") == []
     assert check("The meeting is at 10:30 on 2024-05-06, room 12.") == []

@@ -91,7 +91,9 @@ def summary(checks: list[Check]) -> str:
         return ""
     if not wrong:
         return f"{len(checks)} check{'s' if len(checks) > 1 else ''} passed"
-    first = wrong[0]
-    return (
-        f"{len(wrong)} of {len(checks)} checks failed: {first.expression} (it is {first.expected})"
-    )
+    named = "; ".join(f"{c.expression} (it is {c.expected})" for c in wrong[:NAMED])
+    more = "; …" if len(wrong) > NAMED else ""  # every check is in the CLI's `check --json`
+    return f"{len(wrong)} of {len(checks)} checks failed: {named}{more}"
+
+
+NAMED = 3  # failed checks named in a summary
