@@ -32,6 +32,8 @@ class ConversationList(QWidget):
         self.new_button = QPushButton(self.tr("New conversation"))
         self.new_button.clicked.connect(self.new_requested)
         self.list = QListWidget()
+        # A long title ends in "…" (its whole text in the tooltip), not under a scroll bar.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._current_changed)
@@ -70,7 +72,8 @@ class ConversationList(QWidget):
             item = QListWidgetItem(row["title"])
             item.setData(ID_ROLE, row["id"])
             when = row["updated_at"][:16].replace("T", " ")
-            item.setToolTip(self.tr("Last active {when} UTC").format(when=when))
+            active = self.tr("Last active {when} UTC").format(when=when)
+            item.setToolTip(f"{row['title']}\n{active}")
             self.list.addItem(item)
         self.list.blockSignals(False)
         if select is not None:

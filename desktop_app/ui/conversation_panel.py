@@ -89,6 +89,7 @@ class ConversationPanel(QWidget):
         self.prompt.blockSignals(True)
         self.prompt.setPlainText(saved.get("system_prompt") or "")
         self.prompt.setPlaceholderText(defaults["system_prompt"] or self.tr("No instructions."))
+        self.prompt.viewport().update()  # Qt repaints it all only when a placeholder comes/goes
         self.prompt.blockSignals(False)
         for key, box in self.numbers.items():
             box.blockSignals(True)
