@@ -237,12 +237,22 @@ def test_plain_asks_are_understood(message: str, step: str) -> None:
         "hours.",
         "Sam is twice as old as Lee, and together they are 36. Find Lee's age.",
         "A bus leaves at 9:15 and the trip takes 50 minutes; what time does it arrive",
+        "If a pen costs 3 dollars and a pad 4, calculate the cost of 5 pens and 2 pads.",
+        "When the 80-litre tank is a quarter full, how many litres are in it",
     ],
 )
 def test_a_problem_that_states_its_facts_first_is_a_new_question(problem: str) -> None:
     """A word problem asks in its last sentence, often without a question mark: it was read
     as small talk, and the Tutor's reply went out unchecked."""
     assert classify(problem, Lesson("", None), None) == "new"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Thanks, which was helpful.", "I read the book, what a story.", "Hello there, friend."],
+)
+def test_small_talk_with_a_comma_stays_small_talk(message: str) -> None:
+    assert classify(message, Lesson("", None), None) == "chat"
 
 
 def test_a_right_answer_is_confirmed_not_held_back(store: Store) -> None:

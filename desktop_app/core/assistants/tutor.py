@@ -42,6 +42,11 @@ MAX_PROBLEM = 4000  # characters of a message read for its task (outside text: b
 NEW_TASK = re.compile(
     r"^\s*(?:solve|find|calculate|compute|work out|simplify|evaluate|what|how|which)\b", re.I
 )
+CLAUSE_TASK = re.compile(  # after a comma: a task verb, not 'which'/'what' (prose has those)
+    r"^(?:solve|find|calculate|compute|work out|simplify|evaluate|how (?:many|much|long|far|old)"
+    r")\b",
+    re.I,
+)
 REFERS_BACK = re.compile(r"\b(?:this|that|it|we|step|why|you)\b", re.I)
 QUIZ = re.compile(r"^\s*quiz me\b", re.I)
 
@@ -317,7 +322,8 @@ def _is_question(text: str) -> bool:
     if TASK.search(text) or "?" in text:
         return True
     later = re.split(r"(?<=[.!;:\n])\s+", text[:MAX_PROBLEM])[1:]
-    return any(NEW_TASK.search(sentence) for sentence in later)
+    clauses = re.split(r",\s+", text[:MAX_PROBLEM])[1:]  # 'If …, calculate …'
+    return any(NEW_TASK.search(s) for s in later) or any(CLAUSE_TASK.search(c) for c in clauses)
 
 
 def _looks_like_attempt(message: str, answer: Answer) -> bool:
