@@ -424,6 +424,9 @@ class MainWindow(QMainWindow):
         self.view.show_messages(rows)
         if message_id is not None:
             self.view.scroll_to(message_id)
+            hit = self.view.widgets.get(message_id)
+            if hit is not None:  # the keyboard (and a screen reader) goes on from the hit
+                hit.body.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def export_conversations(self) -> None:
         title = self.conversations.title(self.current) if self.current is not None else None

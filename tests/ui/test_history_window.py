@@ -7,7 +7,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog
 from test_window import WAIT, make_app, send_and_wait
 
 from desktop_app.app import Smallwise
@@ -130,6 +130,8 @@ def test_search_finds_old_messages_and_opens_the_conversation_there(qtbot, app: 
     assert not view.widgets[message_id].visibleRegion().isEmpty()
     assert bar.value() < bar.maximum()  # not at the newest message
     assert len(view.widgets) < 81  # only those near the hit have widgets
+    # The keyboard goes on from the hit, not from the results list (a new user's trial).
+    assert QApplication.focusWidget() is view.widgets[message_id].body
     app.window.search.box.clear()
     qtbot.waitUntil(lambda: not app.window.conversations.isHidden(), timeout=WAIT)
 
