@@ -256,3 +256,17 @@ def test_knowledge_base_commands_and_the_support_assistant(starter_home) -> None
     removed = smallwise("kb", "remove", str(LICENSES), home=starter_home)
     assert "forgot 14 file(s)" in removed.stdout
     assert smallwise("kb", "list", home=starter_home).stdout.strip() == ""
+
+
+def test_chat_takes_a_thread_count_for_one_answer(tiny_model, tmp_path) -> None:
+    """A new user on a busy machine could set the threads only by editing settings.json."""
+    home = tmp_path / "home"
+    args = ("chat", "hi", "--model", str(tiny_model), "--max-tokens", "4", "--json")
+    result = smallwise(*args, "--threads", "1", home=home)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["threads"] == 1
+    written = home / "config" / "settings.json"
+    assert not written.exists() or "n_threads" not in written.read_text()  # that answer only
+    refused = smallwise(*args, "--threads", "0", home=home)
+    said = json.loads(refused.stdout)["error"]["message"]  # --json: the error as JSON too
+    assert refused.returncode == 2 and said == "--threads takes a number from 1 to 256."

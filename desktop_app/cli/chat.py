@@ -30,6 +30,8 @@ def chat(args: Namespace, paths: AppPaths, out: Output) -> int:
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     if not prompt.strip():
         raise UsageError("the prompt is empty.")
+    if args.threads is not None and not 1 <= args.threads <= 256:
+        raise UsageError("--threads takes a number from 1 to 256.")
     settings = Settings(paths.settings_file)
     assistant = find_assistant(args.assistant)
     with Store(paths.database) as store:
@@ -91,6 +93,8 @@ def _answer(
     out: Output,
 ) -> int:
     overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
+    if args.threads is not None:  # for this answer only: the settings file is not written
+        settings["n_threads"] = args.threads
     turn = Turn(
         store.create_conversation(),
         prompt,
@@ -109,6 +113,7 @@ def _answer(
     previous = signal.signal(signal.SIGINT, lambda *_: conversations.stop())
     try:
         result = conversations.run(turn, Listener(event=show))
+        loaded = client.loaded  # what the model ran with
     finally:
         signal.signal(signal.SIGINT, previous)
         client.shutdown()
@@ -120,11 +125,11 @@ def _answer(
     if not result.message_id:
         out.note("smallwise: stopped before the model had loaded.")
         return 130
-    _report(result, turn, out)
+    _report(result, turn, out, loaded.n_threads if loaded is not None else None)
     return 0
 
 
-def _report(result: TurnResult, turn: Turn, out: Output) -> None:
+def _report(result: TurnResult, turn: Turn, out: Output, threads: int | None) -> None:
     sources = result.extras.get("sources", [])
     if not out.as_json:
         for n, source in enumerate(sources, 1):
@@ -154,6 +159,7 @@ def _report(result: TurnResult, turn: Turn, out: Output) -> None:
             "conversation_id": turn.conversation_id,
             "message_id": result.message_id,
             "assistant": turn.assistant.id if turn.assistant else None,
+            "threads": threads,
             **result.extras,
         }
     )

@@ -49,6 +49,11 @@ def _chat(sub: argparse._SubParsersAction) -> None:
     chat.add_argument("--temperature", type=float, help="0 always picks the likeliest token")
     chat.add_argument("--seed", type=int, help="random seed, for repeatable answers")
     chat.add_argument(
+        "--threads",
+        type=int,
+        help="CPU threads for this answer (default: the setting, else chosen for this computer)",
+    )
+    chat.add_argument(
         "--assistant",
         help="a specialist: chat, tutor, math, support (see `smallwise assistants list`)",
     )
