@@ -282,6 +282,11 @@ TRAIN = "A train travels 60 km in 45 minutes. What is its speed in km per hour?"
         (TRAIN, "Speed = 60/0.75 = 80 km/h. Does that make sense?", "45"),
         (TRAIN, "The speed is \\( \\frac{60}{0.75} = 80 \\) km/h. Why?", "0.75"),
         (MUFFINS, "\\[ 20 - 12 = 8 \\text{ dollars} \\]\nWhat do you think?", "unknown"),
+        (  # as the CLI showed it after the first fix: the dollar signs escaped for LaTeX
+            MUFFINS,
+            "Maria pays with a $20 bill.\n\\[\n\\$20 - \\$12 = \\$8\n\\]\nWhat next?",
+            "12",
+        ),
     ],
 )
 def test_a_word_problem_worked_out_is_caught_when_the_hidden_answer_is_wrong(

@@ -73,7 +73,7 @@ def _works_out(reply: str, question: str) -> str | None:
     for line in normalise(reply).splitlines():
         parts = line.split("=")
         for left, right in zip(parts, parts[1:], strict=False):
-            result = NUMBER.match(right.strip().lstrip("$"))
+            result = NUMBER.match(right.lstrip(" \t\\$"))  # '= $8', '= \$8' (LaTeX)
             if result and result.group(1) not in given and CALCULATION.search(left):
                 return "works out a result"
     return None
