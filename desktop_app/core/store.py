@@ -263,12 +263,9 @@ class Store:
         ).fetchone()
         return _json_object(row[0] if row else None)
 
-    def conversation_assistant(self, conversation_id: int) -> str | None:
-        """The assistant this conversation is with: the one it keeps, else the one that gave
-        its latest answer (a conversation from the CLI or the API keeps none of its own)."""
-        kept = self.conversation_settings(conversation_id).get("assistant")
-        if isinstance(kept, str) and kept:
-            return kept
+    def last_answered_by(self, conversation_id: int) -> str | None:
+        """The assistant that gave this conversation's latest answer (what a conversation from
+        the CLI or the API, which keeps no assistant of its own, is with)."""
         row = self.db.conn.execute(
             "SELECT assistant_id FROM messages WHERE conversation_id = ? AND role = 'assistant'"
             " AND assistant_id IS NOT NULL ORDER BY id DESC LIMIT 1",

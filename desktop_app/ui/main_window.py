@@ -238,12 +238,14 @@ class MainWindow(QMainWindow):
             lambda store: store.messages(conversation_id),
             on_done=lambda rows: self._show_messages(conversation_id, rows),
         )
+
+        def kept(store: Any) -> tuple[dict[str, Any], str | None]:
+            saved = store.conversation_settings(conversation_id)
+            own = chat_settings.own(saved).get("assistant")  # outside data: checked
+            return saved, own or store.last_answered_by(conversation_id)
+
         self.stores.call(
-            lambda store: (
-                store.conversation_settings(conversation_id),
-                store.conversation_assistant(conversation_id),
-            ),
-            on_done=lambda found: self._restore_assistant(conversation_id, *found),
+            kept, on_done=lambda found: self._restore_assistant(conversation_id, *found)
         )
 
     def _restore_assistant(
@@ -252,7 +254,6 @@ class MainWindow(QMainWindow):
         """The composer's picker shows the conversation's assistant (its own, else the one that
         answered last; an empty conversation keeps the one just picked), and the learner's
         level it keeps."""
-        assistant = chat_settings.own({"assistant": assistant}).get("assistant")  # outside data
         if conversation_id == self.current and assistant:
             self._restoring = True  # shown, not written back: opening changes nothing stored
             try:

@@ -321,8 +321,9 @@ def _is_question(text: str) -> bool:
     age.', '…; what time does it arrive'), as word problems are written."""
     if TASK.search(text) or "?" in text:
         return True
-    later = re.split(r"(?<=[.!;:\n])\s+", text[:MAX_PROBLEM])[1:]
-    clauses = re.split(r",\s+", text[:MAX_PROBLEM])[1:]  # 'If …, calculate …'
+    text = text[:MAX_PROBLEM]
+    later = re.split(r"(?<=[.!;:\n])\s+", text)[1:]
+    clauses = re.split(r",\s+", text)[1:]  # 'If …, calculate …'
     return any(NEW_TASK.search(s) for s in later) or any(CLAUSE_TASK.search(c) for c in clauses)
 
 
