@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.safe_text import plain_tooltip
+
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -73,7 +75,7 @@ class ConversationList(QWidget):
             item.setData(ID_ROLE, row["id"])
             when = row["updated_at"][:16].replace("T", " ")
             active = self.tr("Last active {when} UTC").format(when=when)
-            item.setToolTip(f"{row['title']}\n{active}")
+            item.setToolTip(plain_tooltip(f"{row['title']}\n{active}"))  # a title may be HTML
             self.list.addItem(item)
         self.list.blockSignals(False)
         if select is not None:

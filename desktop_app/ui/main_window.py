@@ -40,6 +40,7 @@ from desktop_app.ui.message_view import ChatView
 from desktop_app.ui.model_manager import ModelManager
 from desktop_app.ui.model_text import number
 from desktop_app.ui.notice_label import NoticeLabel
+from desktop_app.ui.safe_text import plain_tooltip
 from desktop_app.ui.screen_fit import fit_to_screen
 from desktop_app.ui.search_panel import SearchPanel
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -507,7 +508,7 @@ class MainWindow(QMainWindow):
         parts = [info.get("name") or info["id"], *([info["quant"]] if info["quant"] else [])]
         parts.append(self.tr("context {n}").format(n=info["n_ctx"]))
         parts.append(self.tr("%n thread(s)", "", info["n_threads"]))
-        self.model_label.setToolTip(info["id"])
+        self.model_label.setToolTip(plain_tooltip(info["id"]))  # a model id from outside
         self.model_label.setText(" · ".join([*parts, _device_text(info)]))
 
     def show_model_manager(self) -> ModelManager:

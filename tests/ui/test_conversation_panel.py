@@ -61,3 +61,19 @@ def test_a_long_title_ends_in_an_ellipsis_not_under_a_scroll_bar(qtbot) -> None:
     qtbot.waitExposed(listing)
     assert not listing.list.horizontalScrollBar().isVisible()
     assert listing.list.item(0).toolTip().startswith(title)
+
+
+def test_a_title_that_looks_like_html_is_shown_as_written_in_its_tooltip(qtbot) -> None:
+    """Titles come from what was typed or imported: a tooltip that looks like HTML is read as
+    rich text by Qt (images and all)."""
+    from PySide6.QtGui import Qt as QtGuiNamespace
+
+    from desktop_app.ui.conversation_list import ConversationList
+
+    listing = ConversationList()
+    qtbot.addWidget(listing)
+    title = '<img src="file:///dev/zero"> <b>hi</b>'
+    listing.set_conversations([{"id": 1, "title": title, "updated_at": "2026-12-04T10:00:00"}])
+    tip = listing.list.item(0).toolTip()
+    assert "&lt;img" in tip and "<img" not in tip
+    assert QtGuiNamespace.mightBeRichText(tip)  # escaped rich text: shown as the title reads
