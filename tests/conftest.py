@@ -112,9 +112,15 @@ def client(tmp_path: Path):
     engine.shutdown()
 
 
-def smallwise(*args: str, home: Path, stdin: str | None = None, timeout: float = 180):
-    """Run the `smallwise` command in a profile folder."""
-    env = {**os.environ, "SMALLWISE_HOME": str(home)}
+def smallwise(
+    *args: str,
+    home: Path,
+    stdin: str | None = None,
+    timeout: float = 180,
+    env: dict[str, str] | None = None,
+):
+    """Run the `smallwise` command in a profile folder (`env`: more environment variables)."""
+    env = {**os.environ, "SMALLWISE_HOME": str(home), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "desktop_app", *args],
         env=env,

@@ -36,10 +36,13 @@ def write_tiny_model(
     n_embd: int = 64,
     n_layer: int = 2,
     seed: int = 0,
+    n_head: int = 4,
 ) -> Path:
+    """A llama-shaped model; larger `n_embd`, `n_layer` and `n_head` make one big enough to
+    time (benchmarks/gpu_offload.py)."""
     rng = np.random.default_rng(seed)
     tokens, scores, types = _vocab()
-    n_vocab, n_head, n_head_kv, n_ff = len(tokens), 4, 2, n_embd * 2
+    n_vocab, n_head_kv, n_ff = len(tokens), max(1, n_head // 2), n_embd * 2
     head_dim = n_embd // n_head
     w = gguf.GGUFWriter(str(path), "llama")
     w.add_name("tiny-test-model")

@@ -258,13 +258,46 @@ def test_knowledge_base_commands_and_the_support_assistant(starter_home) -> None
     assert smallwise("kb", "list", home=starter_home).stdout.strip() == ""
 
 
+def test_the_model_process_loads_llama_cpp_before_numpy(tiny_model, tmp_path) -> None:
+    """On a GPU machine, numpy's OpenBLAS loaded before a CUDA build of llama.cpp made every
+    model load crash (SIGSEGV): the model process read the GGUF header with `gguf`, which
+    imports numpy, before it imported llama_cpp. An audit hook records the order per process."""
+    hooks, record = tmp_path / "hooks", tmp_path / "imports.txt"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(
+        "import os, sys\n"
+        "def _seen(event, args):\n"
+        "    if event == 'import' and args[0] in ('numpy', 'llama_cpp', 'gguf'):\n"
+        f"        with open({str(record)!r}, 'a') as fh:\n"
+        "            fh.write(f'{os.getpid()} {args[0]}\\n')\n"
+        "sys.addaudithook(_seen)\n"
+    )
+    path = os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")]))
+    args = ("chat", "hi", "--model", str(tiny_model), "--max-tokens", "4", "--json")
+    result = smallwise(*args, home=tmp_path / "home", env={"PYTHONPATH": path})
+    assert result.returncode == 0, result.stderr
+    first: dict[str, list[str]] = {}
+    for line in record.read_text().splitlines():
+        pid, name = line.split()
+        if name not in first.setdefault(pid, []):
+            first[pid].append(name)
+    loading = [names for names in first.values() if "llama_cpp" in names]
+    assert loading, first  # the model process (and the build probe) import llama_cpp
+    assert any("gguf" in names for names in loading), first  # it reads the header with gguf
+    for names in loading:
+        assert names[0] == "llama_cpp", first
+
+
 def test_chat_takes_a_thread_count_for_one_answer(tiny_model, tmp_path) -> None:
     """A new user on a busy machine could set the threads only by editing settings.json."""
     home = tmp_path / "home"
     args = ("chat", "hi", "--model", str(tiny_model), "--max-tokens", "4", "--json")
     result = smallwise(*args, "--threads", "1", home=home)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["threads"] == 1
+    answer = json.loads(result.stdout)
+    assert answer["threads"] == 1
+    # where it ran (no GPU here: the CPU; a CUDA build on a GPU says the GPU and its layers)
+    assert (answer["device"], answer["n_gpu_layers"]) == ("CPU", 0)
     written = home / "config" / "settings.json"
     assert not written.exists() or "n_threads" not in written.read_text()  # that answer only
     refused = smallwise(*args, "--threads", "0", home=home)

@@ -125,11 +125,11 @@ def _answer(
     if not result.message_id:
         out.note("smallwise: stopped before the model had loaded.")
         return 130
-    _report(result, turn, out, loaded.n_threads if loaded is not None else None)
+    _report(result, turn, out, loaded)
     return 0
 
 
-def _report(result: TurnResult, turn: Turn, out: Output, threads: int | None) -> None:
+def _report(result: TurnResult, turn: Turn, out: Output, loaded: p.Loaded | None) -> None:
     sources = result.extras.get("sources", [])
     if not out.as_json:
         for n, source in enumerate(sources, 1):
@@ -159,7 +159,10 @@ def _report(result: TurnResult, turn: Turn, out: Output, threads: int | None) ->
             "conversation_id": turn.conversation_id,
             "message_id": result.message_id,
             "assistant": turn.assistant.id if turn.assistant else None,
-            "threads": threads,
+            "threads": loaded.n_threads if loaded is not None else None,
+            # where it ran: "CPU", or the GPU with the layers it holds
+            "device": loaded.device if loaded is not None else None,
+            "n_gpu_layers": loaded.n_gpu_layers if loaded is not None else None,
             **result.extras,
         }
     )

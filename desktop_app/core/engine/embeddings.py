@@ -171,8 +171,9 @@ class EmbeddingClient:
 # -- the worker process -----------------------------------------------------------------------
 def serve(conn: Any, model_path: str, n_threads: int, log_path: str | None, parent: int) -> None:
     """Process entry point: load the model on the first request, then answer Embed requests."""
-    from desktop_app.core.engine.worker import _redirect_output
+    from desktop_app.core.engine.worker import _llama_first, _redirect_output
 
+    _llama_first()
     if sys.platform.startswith("linux"):
         from desktop_app.core.engine.worker import _die_with_parent
 

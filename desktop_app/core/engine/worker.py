@@ -37,6 +37,7 @@ def serve(
     pdeathsig: bool = False,
 ) -> None:
     """Process entry point."""
+    _llama_first()
     if pdeathsig:
         _die_with_parent(parent_pid)
     if lifeline is not None:
@@ -45,6 +46,17 @@ def serve(
         ).start()
     _redirect_output(log_path)
     Worker(conn).run()
+
+
+def _llama_first() -> None:
+    """Load llama.cpp's libraries before anything here imports numpy (gguf does, reading the
+    header): on a GPU machine whose numpy had loaded its OpenBLAS first, every model load of a
+    CUDA build crashed (SIGSEGV), on the GPU and on the CPU alike (benchmarks/gpu_offload.py).
+    A build that cannot load is reported when the model is loaded, as before."""
+    try:
+        import llama_cpp  # noqa: F401
+    except Exception:
+        pass
 
 
 def _die_with_parent(parent_pid: int | None) -> None:
