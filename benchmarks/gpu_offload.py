@@ -192,8 +192,9 @@ def main() -> None:
             planned = smallwise(home, "plan", model_id, "--json")
             if planned.returncode == 0:
                 p = json.loads(planned.stdout)
-                print(f"  plan {model_id}: {p['verdict']}, {p['quant']}, ctx {p['n_ctx']}, ", end="")
-                print(f"GPU layers {p['n_gpu_layers']}, VRAM {p['vram_bytes'] / 2**30:.2f} GB")
+                said = f"{p['verdict']}, {p['quant']}, ctx {p['n_ctx']}, "
+                said += f"GPU layers {p['n_gpu_layers']}, VRAM {p['vram_bytes'] / 2**30:.2f} GB"
+                print(f"  plan {model_id}: {said}")
         rows = {
             "raw, CPU": run_raw(model, 0, args.tokens, threads),
             "raw, GPU (all layers)": run_raw(model, -1, args.tokens, threads),
