@@ -54,6 +54,8 @@ def test_every_host_gets_a_plan_that_fits_its_budget(model_id: str) -> None:
             assert min(2048, longest) <= result.n_ctx <= longest
         if result.verdict == "Partial GPU":
             assert 0 < result.n_gpu_layers < Figures.from_catalog(CATALOG[model_id]).n_layer
+        if result.verdict == "Full GPU":  # every block and the output layer, as llama.cpp counts
+            assert result.n_gpu_layers == Figures.from_catalog(CATALOG[model_id]).n_layer + 1
 
 
 @pytest.mark.parametrize("model_id", sorted(CATALOG))
