@@ -46,6 +46,22 @@ def load_with_fallbacks(
                 raise
             last = exc
     name = request.model_id or "This model"
+    if last.failed.kind == p.WORKER_DIED and last.failed.detail.startswith("crashed"):
+        # A crash is not a lack of memory (the system kills for that): saying so would send
+        # the user after a smaller quantization that crashes the same way.
+        raise EngineError(
+            p.Failed(
+                None,
+                p.LOAD_FAILED,
+                (
+                    f"{name} could not be loaded: the model process {last.failed.detail} on "
+                    f"every try, also on the CPU only with a {MIN_CTX:,}-token context. The "
+                    "file may be damaged or need another llama.cpp build; the log has the "
+                    "details. Try another model."
+                ),
+                last.failed.detail,
+            )
+        )
     raise EngineError(
         p.Failed(
             None,

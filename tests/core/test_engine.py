@@ -134,6 +134,7 @@ def test_segfault_in_the_worker_is_reported_as_a_crash(client, tiny_model) -> No
         if len(events) == 3:
             os.kill(client.pid, signal.SIGSEGV)
     assert events[-1].kind == p.WORKER_DIED and "crashed (SIGSEGV)" in events[-1].message
+    assert events[-1].detail == "crashed (SIGSEGV)"  # the load ladder reads it
 
 
 def test_prompt_longer_than_the_context_is_refused_before_generation(client, tiny_model) -> None:

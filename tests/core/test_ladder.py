@@ -10,7 +10,7 @@ import pytest
 from ggufs import truncate_copy
 
 from desktop_app.core.engine import protocol as p
-from desktop_app.core.engine.client import EngineError
+from desktop_app.core.engine.client import EngineError, describe_exit, exit_detail
 from desktop_app.core.ladder import load_with_fallbacks
 
 REQUEST = p.Load("/models/m.gguf", None, n_ctx=16384, n_threads=4, n_gpu_layers=32, model_id="m")
@@ -68,6 +68,31 @@ def test_nothing_fits_suggests_a_smaller_quant() -> None:
     with pytest.raises(EngineError, match="smaller quantization"):
         load_with_fallbacks(TightMachine(max_ctx=0), REQUEST, told.append)
     assert len(told) == 9
+
+
+class CrashingBuild:
+    """Every load ends the model process with SIGSEGV, as a CUDA build did on a GPU machine
+    (numpy's OpenBLAS loaded first): the worker's death, as the real client reports it."""
+
+    def __init__(self) -> None:
+        self.tried = 0
+
+    def load(self, request: p.Load) -> p.Loaded:
+        self.tried += 1
+        raise EngineError(p.Failed(None, p.WORKER_DIED, describe_exit(-11), exit_detail(-11)))
+
+
+def test_a_crash_on_every_try_is_not_called_a_lack_of_memory() -> None:
+    """The user was told the model 'does not fit in this computer's memory even on the CPU'
+    and to pick a smaller quantization, on a machine with 128 GB free."""
+    told: list[str] = []
+    build = CrashingBuild()
+    with pytest.raises(EngineError) as info:
+        load_with_fallbacks(build, REQUEST, told.append)
+    message = info.value.failed.message
+    assert build.tried == len(told) + 1 and told[-1] == "Trying on the CPU only."
+    assert "crashed (SIGSEGV) on every try" in message and "memory" not in message
+    assert "smaller quantization" not in message
 
 
 def test_a_broken_file_does_not_walk_the_ladder(client, tiny_model: Path, tmp_path: Path) -> None:

@@ -262,7 +262,12 @@ class EngineClient:
             return p.Failed(request_id, p.STOPPED, message)
         before, after = self._oom_kills, oom_kill_count()
         out_of_memory = None if before is None or after is None else after > before
-        return p.Failed(request_id, p.WORKER_DIED, describe_exit(code, out_of_memory))
+        return p.Failed(
+            request_id,
+            p.WORKER_DIED,
+            describe_exit(code, out_of_memory),
+            exit_detail(code, out_of_memory),
+        )
 
     def _template_timeout_message(self) -> str:
         request = self._load_request
@@ -296,6 +301,20 @@ WINDOWS_CRASHES = {
     0xC0000409: "fatal error check",
     0xC0000017: "out of memory",
 }
+
+
+def exit_detail(code: int | None, out_of_memory: bool | None = None) -> str:
+    """How the worker ended, in brief, for the log and the load ladder: "crashed (SIGSEGV)",
+    "killed (SIGKILL, out of memory)", "exit code 1"."""
+    if code is not None and code < 0:
+        sig = -code
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
+        if sig == signal.SIGKILL:
+            return f"killed ({name}{', out of memory' if out_of_memory else ''})"
+        return f"crashed ({name})"
+    if code in WINDOWS_CRASHES:
+        return f"crashed ({WINDOWS_CRASHES[code]})"
+    return f"exit code {code}"
 
 
 def describe_exit(code: int | None, out_of_memory: bool | None = None) -> str:
