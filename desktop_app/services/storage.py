@@ -27,6 +27,7 @@ class StoreThread(QObject):
     def __init__(self, store_factory: Callable[[], Store]):
         super().__init__()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self._closed = False
         # Opening runs migrations; a StoreError propagates to the caller (the app start).
         self.store: Store = self._pool.submit(store_factory).result()
         self._delivered.connect(self._deliver)
@@ -38,6 +39,10 @@ class StoreThread(QObject):
     ) -> Future:
         """From the GUI thread: work(store) on the store thread; on_done(result) back on the GUI
         thread (a failure is logged and reported through `failed`)."""
+        if self._closed:  # a late call while the window closes: nothing left to read or show
+            future: Future = Future()
+            future.cancel()
+            return future
         future = self._pool.submit(work, self.store)
         future.add_done_callback(lambda f: self._delivered.emit(on_done, f))
         return future
@@ -50,13 +55,14 @@ class StoreThread(QObject):
         exc = future.exception()
         if exc is not None:
             log.error("store call failed", exc_info=exc)
-            self.failed.emit(self.tr("Saving or reading conversations failed: {error}").format(
-                error=exc
-            ))
+            self.failed.emit(
+                self.tr("Saving or reading conversations failed: {error}").format(error=exc)
+            )
         elif on_done is not None:
             on_done(future.result())
 
     def close(self) -> None:
+        self._closed = True
         self._pool.submit(self.store.close).result()
         self._pool.shutdown(wait=True)
 
