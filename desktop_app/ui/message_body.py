@@ -19,7 +19,7 @@ from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop_app.core.blocks import cut_points
+from desktop_app.core.blocks import PART_CHARS, cut_points
 from desktop_app.core.render import (
     COPY_CODE,
     MAX_MARKDOWN_CHARS,
@@ -31,6 +31,24 @@ from desktop_app.ui.safe_text import SafeText
 CACHE_CHARS = 16_000_000  # rendered HTML kept for widgets made again (formulas make it large)
 SLOW_RENDER_S = 0.010  # a streamed part slower than this is redrawn less often…
 RENDER_SHARE = 4  # …at most once per this many times its own cost
+WIDGET_S = 0.0015  # making a message's widgets, before any text
+
+
+class _Rate:
+    """Seconds per character to render and lay out a part, as measured here (a moving
+    average): work made ahead of need starts only what fits in the time left."""
+
+    per_char = 2.5e-6
+
+    @classmethod
+    def learn(cls, chars: int, seconds: float) -> None:
+        if chars >= 200:  # short parts are mostly fixed costs
+            cls.per_char += 0.2 * (seconds / chars - cls.per_char)
+
+
+def expected_s(text: str) -> float:
+    """About how long showing `text` takes, widgets and the first part (a stage's least)."""
+    return WIDGET_S + min(len(text), 2 * PART_CHARS) * _Rate.per_char
 
 
 class RenderCache:
@@ -74,7 +92,7 @@ class MarkdownBody(QWidget):
         self.cache = cache or RenderCache()
         self.budget = FormulaBudget()  # one answer's formula work, shared by its parts
         self.width_hint = width_hint
-        self.parts: list[SafeText] = []
+        self._slots: list[SafeText | None] = []  # each part's widget, made when first shown
         self.accessible_name = ""  # what a screen reader calls each part ("Answer 4 of 12")
         self._shown: list[str | None] = []  # the Markdown (or "\0" and a note) of each part
         self._code: list[list[str]] = []  # each part's code blocks, for its Copy links
@@ -87,6 +105,12 @@ class MarkdownBody(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self._part(0)
+
+    @property
+    def parts(self) -> list[SafeText]:
+        """The widgets of the parts made so far, in their order (a part waiting in a stage
+        has none yet: making dozens of them at once took a frame's time)."""
+        return [part for part in self._slots if part is not None]
 
     def text(self) -> str:
         """The HTML shown, all parts."""
@@ -121,13 +145,20 @@ class MarkdownBody(QWidget):
         """Parts of the text are still to be rendered (shown in stages)."""
         return bool(self._staged)
 
-    def finish(self, deadline: float | None = None) -> bool:
+    def finish(self, deadline: float | None = None, at_least_one: bool = True) -> bool:
         """Render parts still to render, nearest the reader first, until `deadline` (at least
-        one; all of them without one); whether some are left."""
+        one unless told otherwise, and none that would not end in time; all of them without
+        a deadline); whether some are left."""
         while self._staged:
-            index, piece = self._staged.pop(0)
-            self._render(self.parts[index], index, piece)
-            self.parts[index].show()
+            index, piece = self._staged[0]
+            late = deadline is not None and time.perf_counter() + expected_s(piece) > deadline
+            if late and not at_least_one:
+                break
+            at_least_one = False
+            self._staged.pop(0)
+            part = self._part(index)
+            self._render(part, index, piece)
+            part.show()
             if deadline is not None and time.perf_counter() > deadline:
                 break
         return bool(self._staged)
@@ -165,37 +196,51 @@ class MarkdownBody(QWidget):
             if stage.from_end:  # the message is above the reader: its end is seen first
                 changed.reverse()
             self._staged = changed
+            self._reserve(len(pieces))
             for index, _piece in changed:
-                self._part(index).hide()  # no room taken until it shows its text
+                made = self._slots[index]
+                if made is not None:
+                    made.hide()  # no room taken until it shows its text
             self.finish(stage.deadline)
         else:
             for index, piece in changed:
-                self._render(self._part(index), index, piece)
-                self.parts[index].show()
-        for part in self.parts[len(pieces) :]:
-            part.deleteLater()
-        del self.parts[len(pieces) :], self._shown[len(pieces) :], self._code[len(pieces) :]
+                part = self._part(index)
+                self._render(part, index, piece)
+                part.show()
+        for gone in self._slots[len(pieces) :]:
+            if gone is not None:
+                gone.deleteLater()
+        del self._slots[len(pieces) :], self._shown[len(pieces) :], self._code[len(pieces) :]
 
     def _render(self, part: SafeText, index: int, piece: str) -> None:
         if piece.startswith("\0"):  # plain words, never Markdown
             markup, code = _plain(piece[1:]), []
         else:
             markup, code = self.cache.render(piece, self.budget)
+        started = time.perf_counter()
         part.setText(markup)
+        _Rate.learn(len(piece), time.perf_counter() - started)
         self._shown[index], self._code[index] = piece, code
 
+    def _reserve(self, count: int) -> None:
+        """Places for `count` parts (their widgets are made when they show)."""
+        while len(self._slots) < count:
+            self._slots.append(None)
+            self._shown.append(None)  # nothing yet
+            self._code.append([])
+
     def _part(self, index: int) -> SafeText:
-        while len(self.parts) <= index:
+        self._reserve(index + 1)
+        part = self._slots[index]
+        if part is None:
             part = SafeText()
             part.width_hint = self.width_hint
             part.setAccessibleName(self.accessible_name)
-            number = len(self.parts)
-            part.anchorClicked.connect(lambda url, n=number: self._clicked(n, url))
-            self.layout().addWidget(part)
-            self.parts.append(part)
-            self._shown.append(None)  # nothing yet
-            self._code.append([])
-        return self.parts[index]
+            part.anchorClicked.connect(lambda url, n=index: self._clicked(n, url))
+            place = sum(made is not None for made in self._slots[:index])
+            self.layout().insertWidget(place, part)  # in the parts' order, whenever made
+            self._slots[index] = part
+        return part
 
     def _clicked(self, index: int, url: QUrl) -> None:
         if url.scheme() != COPY_CODE:

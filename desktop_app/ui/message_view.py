@@ -22,7 +22,7 @@ from desktop_app.core.turn import left_out_ids
 from desktop_app.services.rendering import RenderAhead
 from desktop_app.ui.keyboard import visible_in
 from desktop_app.ui.links import LinkPolicy
-from desktop_app.ui.message_body import Stage
+from desktop_app.ui.message_body import Stage, expected_s
 from desktop_app.ui.message_widget import MessageWidget
 from desktop_app.ui.prerender import Prerender
 
@@ -280,7 +280,7 @@ class ChatView(QScrollArea):
         """One turn of making widgets near the visible area and letting far ones go."""
         deadline = time.perf_counter() + TICK_S
         with self._keeping_position():
-            more = self._finish_staged(deadline)
+            more, worked = self._finish_staged(deadline)
             above, below = self._margins()
             ahead = self.viewport().height() * PREFETCH_SCREENS
             while not more and (len(self.widgets) < MAX_WIDGETS or min(above, below) < 0):
@@ -291,7 +291,15 @@ class ChatView(QScrollArea):
                 if place is None:
                     break
                 bottom = place == self._hi
-                if (below if bottom else above) < 0:  # the visible area: all of it, now
+                seen = (below if bottom else above) < 0
+                # Only a tick's first piece of work may run past its time (something must
+                # move); a later one that would not end in time waits for the next tick.
+                later = time.perf_counter() + expected_s(self.rows[place].get("content", ""))
+                if worked and not seen and later > deadline:
+                    more = True
+                    break
+                worked = True
+                if seen:  # the visible area: all of it, now
                     made = self._make(place)
                 else:
                     made = self._make(place, Stage(deadline, from_end=not bottom))
@@ -305,15 +313,18 @@ class ChatView(QScrollArea):
         if more:
             self._filler.start()
 
-    def _finish_staged(self, deadline: float) -> bool:
-        """Show more of the messages made in stages, oldest made first; whether some wait."""
+    def _finish_staged(self, deadline: float) -> tuple[bool, bool]:
+        """Show more of the messages made in stages, oldest made first: whether some wait,
+        and whether any work was done (the first part may run past the deadline)."""
+        worked = False
         for message_id in list(self._staged):
             widget = self.widgets.get(message_id)
-            if widget is None or not widget.finish(deadline):
+            if widget is None or not widget.finish(deadline, at_least_one=not worked):
                 del self._staged[message_id]  # let go of, or finished
+            worked = worked or widget is not None
             if time.perf_counter() > deadline:
                 break
-        return bool(self._staged)
+        return bool(self._staged), worked
 
     def _finish_if_seen(self, value: int) -> None:
         """A message made in stages whose unshown side comes into view is finished now."""

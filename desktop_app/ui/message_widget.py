@@ -229,9 +229,9 @@ class MessageWidget(QFrame):
         """Parts of its text are still to be shown (it was made in stages)."""
         return self.content.unfinished()
 
-    def finish(self, deadline: float | None = None) -> bool:
+    def finish(self, deadline: float | None = None, at_least_one: bool = True) -> bool:
         """Show more of its text, until `deadline` (all without one); whether some is left."""
-        return self.content.finish(deadline)
+        return self.content.finish(deadline, at_least_one)
 
     def _waiting_words(self) -> str:
         seconds = int(time.monotonic() - self.waiting_since)
