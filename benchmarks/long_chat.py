@@ -102,7 +102,12 @@ def _window(app, result: dict):
     view.show()
     for _ in range(20):
         app.processEvents()
-    import ziamath  # noqa: F401 (the app imports it on a thread once the window is up)
+    try:  # what the app imports on a thread once the window is up (where this tree has it)
+        from desktop_app.core.render import warm_up
+
+        warm_up()
+    except ImportError:
+        import ziamath  # noqa: F401
 
     return view
 

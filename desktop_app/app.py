@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import logging
 import sys
 import threading
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_app import APP_NAME
 from desktop_app.core.assistants.registry import Assistant, load_assistants
 from desktop_app.core.catalog import CatalogError, for_profile
+from desktop_app.core.render import warm_up
 from desktop_app.core.store import Store, StoreError
 from desktop_app.gil import favour_the_gui
 from desktop_app.paths import AppPaths
@@ -50,12 +50,10 @@ class Smallwise:
         self.api.apply()  # the API server, if the user switched it on
         if not self.settings["welcomed"]:
             self.window.show_first_run(first_time=True)
-        # The LaTeX renderer takes ~0.3 s to import: once the window is up, off the GUI thread.
+        # The formula drawer and the code highlighter take ~0.4 s to import: once the window
+        # is up, off the GUI thread (Markdown is rendered ahead in another process).
         QTimer.singleShot(
-            1500,
-            lambda: threading.Thread(
-                target=importlib.import_module, args=("ziamath",), daemon=True
-            ).start(),
+            1500, lambda: threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
         )
 
     def close(self) -> None:
@@ -65,6 +63,8 @@ class Smallwise:
     def shutdown(self) -> None:
         self.window.archive.shutdown()
         self.window.knowledge.shutdown()
+        if self.window.view.ahead is not None:
+            self.window.view.ahead.shutdown()  # its renderer process
         self.api.shutdown()
         self.models.shutdown()
         self.chat.shutdown()

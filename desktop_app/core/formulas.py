@@ -11,7 +11,10 @@ import hashlib
 import html
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 from xml.etree import ElementTree as ET
 
 SVG_PREFIX = "data:image/svg+xml;base64,"
@@ -34,9 +37,48 @@ def layout_cost(root: ET.Element, limit: int = MAX_FORMULA_COST) -> int:
     return total
 
 
-@lru_cache(maxsize=512)
+# Drawings the app's renderer process made (services/rendering.py) and handed over: shown as
+# this process's own, and not drawn again here (an answer that streams a formula seen before).
+Drawing = tuple[str, str, int, int, str, str]  # LaTeX, MathML, layout cost, size, ink, SVG
+_ADOPTED_LIMIT = 512
+_adopted_mathml: OrderedDict[str, tuple[str, int]] = OrderedDict()
+_adopted_svg: OrderedDict[tuple[str, int, str], str] = OrderedDict()
+_journals: list[list[Drawing]] = []
+
+
+@contextmanager
+def journal() -> Iterator[list[Drawing]]:
+    """The formulas drawn inside, for handing over to another process (adopt)."""
+    drawn: list[Drawing] = []
+    _journals.append(drawn)
+    try:
+        yield drawn
+    finally:
+        _journals.remove(drawn)
+
+
+def adopt(drawn: list[Drawing]) -> None:
+    """Take drawings made by the app's own renderer process as made here."""
+    for latex, markup, work, size, ink, svg in drawn:
+        _bounded(_adopted_mathml, latex, (markup, work))
+        _bounded(_adopted_svg, (markup, size, ink), svg)
+        _remember(svg)
+
+
+def _bounded(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > _ADOPTED_LIMIT:
+        cache.popitem(last=False)
+
+
 def mathml(latex: str) -> tuple[str, int] | None:
     """(MathML, layout cost) of a formula, or None when it cannot be read."""
+    return _adopted_mathml.get(latex) or _mathml(latex)
+
+
+@lru_cache(maxsize=512)
+def _mathml(latex: str) -> tuple[str, int] | None:
     if len(latex) > MAX_FORMULA_CHARS:
         return None
     try:
@@ -78,10 +120,15 @@ def latex_image(latex: str, display: bool, ink: str = INK) -> str:
         raise ValueError(f"ink must be #rrggbb, not {ink!r}")
     found = mathml(latex)
     size = 20 if display else 16
-    svg = _svg(found[0], size, ink) if found and found[1] <= MAX_FORMULA_COST else None
+    svg = None
+    if found and found[1] <= MAX_FORMULA_COST:
+        svg = _adopted_svg.get((found[0], size, ink)) or _svg(found[0], size, ink)
     if svg is None:
         return as_code(latex)
     _remember(svg)
+    if found:
+        for drawn in _journals:
+            drawn.append((latex, found[0], found[1], size, ink, svg))
     data = base64.b64encode(svg.encode()).decode()
     image = f'<img src="{SVG_PREFIX}{data}" alt="{html.escape(latex)}"/>'
     return f'<p align="center">{image}</p>' if display else image

@@ -81,6 +81,26 @@ def _lexer(lang: str):
         return get_lexer_by_name("text")
 
 
+# The languages of most code in answers: their lexers are imported ahead (warm_up).
+WARM_LANGUAGES = (
+    "python", "bash", "javascript", "typescript", "json", "rust", "c", "cpp", "java", "go",
+    "sql", "html", "css", "yaml",
+)  # fmt: skip
+
+
+def warm_up() -> None:
+    """Import what the first code and formulas of an answer need: pygments' lexers, formatter
+    and styles, and the formula drawer (together about 0.4 s). Markdown is rendered ahead in
+    another process, so without this the first python block of a streamed answer held the
+    GUI thread for 64 ms (benchmarks/long_chat.py). For a thread, once the window is up."""
+    import ziamath  # noqa: F401
+
+    for lang in WARM_LANGUAGES:
+        _lexer(lang)
+    for look in LOOKS.values():
+        highlight("x = 1", _lexer("python"), _formatter(look.pygments_style))
+
+
 def _code_block(code: str, lang: str, env: dict) -> str:
     look: Look = env["look"]
     body = highlight(code, _lexer(lang), _formatter(look.pygments_style)) if lang else None
