@@ -169,6 +169,31 @@ def test_long_conversation_leaves_out_the_oldest_turns_and_says_so(client, tiny_
     assert answer(client, messages[-3:])[0].left_out == 0
 
 
+def test_a_very_long_conversation_is_fitted_quickly(client: EngineClient, tiny_model) -> None:
+    """Fitting rendered the conversation from each user turn in turn, oldest first: with
+    2,000 messages it outran the 30 s template limit, and the user was told the model's
+    template was broken (a new user's trial, in the window)."""
+    load(client, tiny_model, n_ctx=512)
+    history = []
+    for i in range(2500):
+        history += [
+            {"role": "user", "content": f"question {i} " + "the cat " * 10},
+            {"role": "assistant", "content": f"answer {i} " + "a model " * 10},
+        ]
+    messages = [{"role": "system", "content": "Be brief."}, *history]
+    messages.append({"role": "user", "content": "last question"})
+    started = time.monotonic()
+    events = answer(client, messages, p.Sampling(max_tokens=64, temperature=0.0))
+    assert isinstance(events[0], p.Started) and isinstance(events[-1], p.Done), events[-1]
+    assert time.monotonic() - started < 10
+    assert events[0].left_out % 2 == 0  # whole turns, from a user turn
+    # as much as fits: the same prompt as from the newest 20 turns, fitted as before
+    recent = answer(client, [messages[0], *messages[-41:]], p.Sampling(max_tokens=64))
+    assert recent[0].left_out > 0
+    assert events[0].prompt_tokens == recent[0].prompt_tokens <= 512 - 64
+    assert events[0].left_out - recent[0].left_out == len(messages) - 42
+
+
 def test_request_before_any_load_is_refused(client: EngineClient) -> None:
     events = answer(client)
     assert events[0].kind == p.NOT_LOADED

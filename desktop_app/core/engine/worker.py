@@ -23,6 +23,8 @@ from desktop_app.core.gguf_info import NotGGUF, read_header
 
 __all__ = ["Worker", "build_label", "probe", "serve"]  # probe, build_label: doctor's imports
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PER_MESSAGE = 8  # tokens a chat template adds around a message, at most for most templates
+CHARS_PER_TOKEN_MAX = 32  # no tokenizer packs more characters into one token
 
 
 class PromptTooLong(Exception):
@@ -310,7 +312,20 @@ class Worker:
         system = [m for m in messages[:1] if m["role"] == "system"]
         turns = messages[len(system) :]
         starts = [i for i, m in enumerate(turns) if m["role"] == "user"] or [0]
-        for start in starts:
+        # Rendering from each user turn in turn, oldest first, cost the square of the length:
+        # 2,000 messages outran the 30 s template limit. Counted message by message from the
+        # newest instead (never more than fills the context), then rendered from there: a
+        # few renders, each of what fits.
+        guess = self._first_fitting(system, turns, starts, budget)
+        tokens, result = self.render(system + turns[starts[guess] :])
+        if len(tokens) <= budget:
+            while guess > 0:  # the count errs on the safe side: earlier turns may fit too
+                more, more_result = self.render(system + turns[starts[guess - 1] :])
+                if len(more) > budget:
+                    break
+                guess, tokens, result = guess - 1, more, more_result
+            return tokens, starts[guess], result
+        for start in starts[guess + 1 :]:
             tokens, result = self.render(system + turns[start:])
             if len(tokens) <= budget:
                 return tokens, start, result
@@ -320,6 +335,29 @@ class Worker:
             f"{reserve:,} kept for the answer). Shorten or split the message, or raise the "
             "context size in Settings."
         )
+
+    def _first_fitting(
+        self,
+        system: list[dict[str, str]],
+        turns: list[dict[str, str]],
+        starts: list[int],
+        budget: int,
+    ) -> int:
+        """Which of `starts` the prompt may begin at, counted from the newest message back:
+        its text's tokens and a template's few per message (more than most use)."""
+        used = sum(self._count(m["content"], budget) + PER_MESSAGE for m in system)
+        first = len(turns)
+        while first > 0 and used <= budget:
+            first -= 1
+            used += self._count(turns[first]["content"], budget) + PER_MESSAGE
+        if used > budget:
+            first += 1  # that message did not fit
+        return next((i for i, start in enumerate(starts) if start >= first), len(starts) - 1)
+
+    def _count(self, text: str, budget: int) -> int:
+        if len(text) > CHARS_PER_TOKEN_MAX * budget:  # more than fits, without tokenizing it
+            return budget + 1
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def render(self, messages: list[dict[str, str]]) -> tuple[list[int], Any]:
         """The prompt's tokens. Messages that end with an answer ask to continue it: the prompt
