@@ -220,7 +220,12 @@ class ChatView(QScrollArea):
             return
         self._prerender.set_dark(dark)
         if self.rows:
+            reading = None if self._follow else self._anchor  # the place read stays
             self.show_messages(self.rows)
+            if reading is not None and reading[0] in self._index:
+                self.scroll_to(reading[0])
+                self._anchor = reading
+                self._restore_position()
 
     def has_topic(self) -> bool:
         """Whether the user has asked something here (Regenerate and Quiz me need it)."""

@@ -325,3 +325,16 @@ def test_finishing_a_staged_answer_above_keeps_what_the_user_reads_in_place(qtbo
             moved.append(reading.y() - bar.value() - offset)
     assert staged > 0  # answers above were being finished while the user read…
     assert all(m == 0 for m in moved)  # …and what was read never moved
+
+
+def test_a_new_colour_scheme_keeps_the_place_read(qtbot, view) -> None:
+    """Switching to the dark scheme while reading far up jumped to the end of the
+    conversation (a new user's trial)."""
+    view.show_messages(conversation(400))
+    settle(qtbot, view)
+    scroll_up_until(qtbot, view, lambda: view._lo < 300)  # noqa: SLF001
+    settle(qtbot, view)
+    reading = visible_ids(view)[0]
+    view.set_dark(True)  # what the window does on scheme_changed
+    settle(qtbot, view)
+    assert not at_bottom(view) and reading in visible_ids(view)
