@@ -146,17 +146,22 @@ def test_prompt_longer_than_the_context_is_refused_before_generation(client, tin
     assert isinstance(answer(client)[-1], p.Done)  # and the worker carries on
 
 
-def test_long_conversation_leaves_out_the_oldest_turns_and_says_so(client, tiny_model) -> None:
-    load(client, tiny_model, n_ctx=512)
+def turns(count: int) -> list[dict[str, str]]:
+    """Questions and answers, `count` of each."""
     history = []
-    for i in range(12):
+    for i in range(count):
         history += [
             {"role": "user", "content": f"question {i} " + "the cat " * 10},
             {"role": "assistant", "content": f"answer {i} " + "a model " * 10},
         ]
+    return history
+
+
+def test_long_conversation_leaves_out_the_oldest_turns_and_says_so(client, tiny_model) -> None:
+    load(client, tiny_model, n_ctx=512)
     messages = [
         {"role": "system", "content": "Be brief."},
-        *history,
+        *turns(12),
         {"role": "user", "content": "last question"},
     ]
     events = answer(client, messages, p.Sampling(max_tokens=64, temperature=0.0))
@@ -174,13 +179,7 @@ def test_a_very_long_conversation_is_fitted_quickly(client: EngineClient, tiny_m
     2,000 messages it outran the 30 s template limit, and the user was told the model's
     template was broken (a new user's trial, in the window)."""
     load(client, tiny_model, n_ctx=512)
-    history = []
-    for i in range(2500):
-        history += [
-            {"role": "user", "content": f"question {i} " + "the cat " * 10},
-            {"role": "assistant", "content": f"answer {i} " + "a model " * 10},
-        ]
-    messages = [{"role": "system", "content": "Be brief."}, *history]
+    messages = [{"role": "system", "content": "Be brief."}, *turns(2500)]
     messages.append({"role": "user", "content": "last question"})
     started = time.monotonic()
     events = answer(client, messages, p.Sampling(max_tokens=64, temperature=0.0))
