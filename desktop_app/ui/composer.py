@@ -42,6 +42,7 @@ def dropped_files(mime: QMimeData) -> list[Path]:
 class InputBox(QPlainTextEdit):
     submitted = Signal()
     files_dropped = Signal(list)  # [Path]: files dropped onto the box, to ask about
+    paged = Signal(int)  # Page Up (-1) or Page Down (1) the box has no use for
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
         return bool(dropped_files(source)) or super().canInsertFromMimeData(source)
@@ -58,6 +59,10 @@ class InputBox(QPlainTextEdit):
         if event.key() == Qt.Key.Key_Tab and control:
             # Tab moves on (a keyboard trap otherwise); Ctrl+Tab types a tab
             self.insertPlainText("\t")
+            return
+        page = {Qt.Key.Key_PageUp: -1, Qt.Key.Key_PageDown: 1}.get(Qt.Key(event.key()))
+        if page and self.verticalScrollBar().maximum() == 0:  # a message that fits: the
+            self.paged.emit(page)  # conversation above scrolls, as in other chat apps
             return
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.view.set_dark(self.theme.scheme().dark)
         self.theme.scheme_changed.connect(self._scheme_changed)
         self.composer = Composer()
+        self.composer.input.paged.connect(self.view.page)
         self.panel = ConversationPanel()
         self._restoring = False  # the picker being set to what the conversation already has
         self.panel_dock = QDockWidget("Conversation settings", self, objectName="panel")

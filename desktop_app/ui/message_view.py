@@ -15,7 +15,14 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QScrollArea, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QLabel,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core import store as st
 from desktop_app.core.turn import left_out_ids
@@ -251,6 +258,12 @@ class ChatView(QScrollArea):
         """Where Tab from the view goes: the first message on screen, not one made above it."""
         shown = visible_in(self, list(self.widgets.values()))
         return next((stop for widget in shown for stop in widget.tab_stops()), None)
+
+    def page(self, step: int) -> None:
+        """A page up (-1) or down (1), asked from elsewhere (the message box)."""
+        action = QAbstractSlider.SliderAction
+        bar = self.verticalScrollBar()
+        bar.triggerAction(action.SliderPageStepAdd if step > 0 else action.SliderPageStepSub)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Home and self.rows:

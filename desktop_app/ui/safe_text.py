@@ -147,6 +147,14 @@ class SafeText(QTextBrowser):
         super().resizeEvent(event)
         self._fit()
 
+    def keyPressEvent(self, event) -> None:
+        # As tall as its text, it has nothing to page through: Page Up/Down go on to the view
+        # it sits in (the transcript), which scrolls.
+        if event.key() in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self.height())
 

@@ -179,3 +179,31 @@ def test_notices_are_announced(qtbot, app, announced) -> None:
     window.chat.generation_finished.emit(7, {"id": 7, "status": "complete"})
     assert announced[-1] == ("QAccessibleAnnouncementEvent", "Answer finished.")
     assert window.focusWidget() is focus  # said, not focused
+
+
+def test_page_up_scrolls_the_conversation_from_the_message_box_and_a_message(qtbot, app) -> None:
+    """Page Up did nothing with the focus in the message box (where it starts) or in a
+    message's text: only after a click on an empty strip of the transcript (a new user's
+    trial)."""
+    window = app.window
+    rows = [
+        {"id": i, "role": "user" if i % 2 else "assistant", "content": f"message {i} " * 40}
+        | {"status": "complete"}
+        for i in range(1, 201)
+    ]
+    window.view.show_messages(rows)
+    qtbot.waitUntil(lambda: not window.view.busy(), timeout=WAIT)
+    bar = window.view.verticalScrollBar()
+    window.composer.focus_input()
+    bottom = bar.value()
+    qtbot.keyClick(window.composer.input, Qt.Key.Key_PageUp)
+    assert bar.value() < bottom
+    text = window.view.shown_messages()[-1].body
+    text.setFocus()
+    before = bar.value()
+    qtbot.keyClick(text, Qt.Key.Key_PageUp)
+    assert bar.value() < before
+    window.composer.input.setPlainText("a message of its own\n" * 40)  # it scrolls itself
+    before = bar.value()
+    qtbot.keyClick(window.composer.input, Qt.Key.Key_PageUp)
+    assert bar.value() == before
