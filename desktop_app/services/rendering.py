@@ -24,10 +24,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject
 
 from desktop_app.core import formulas
 from desktop_app.core.render import render_with_code
+from desktop_app.services.background import Background
 
 # (Markdown, (HTML, code blocks)), or (Markdown, None) when it could not be rendered
 Rendered = tuple[str, tuple[str, list[str]] | None]
@@ -35,14 +36,12 @@ log = logging.getLogger(__name__)
 
 
 class RenderAhead(QObject):
-    _delivered = Signal(object, object)  # callback, Rendered
-
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool: ProcessPoolExecutor | None = None
         self._queued: list[Future] = []
         self._closed = False
-        self._delivered.connect(self._deliver)
+        self._gui = Background("render-ahead", parent=self)  # results back on this thread
 
     def request(
         self, pieces: list[str], done: Callable[[Rendered], None], dark: bool = False
@@ -62,6 +61,7 @@ class RenderAhead(QObject):
 
     def shutdown(self) -> None:
         self._closed = True
+        self._gui.shutdown(wait=False)
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
@@ -93,18 +93,15 @@ class RenderAhead(QObject):
             rendered, drawn = future.result()
         except Exception:  # the renderer died (BrokenProcessPool): the view renders it
             rendered, drawn = (piece, None), []
-        self._delivered.emit(done, (rendered, drawn))
+        self._gui.post(partial(_deliver, done=done, drawn=drawn), rendered)
 
-    @Slot(object, object)
-    def _deliver(
-        self, done: Callable[[Rendered], None], result: tuple[Rendered, list[formulas.Drawing]]
-    ) -> None:
-        if not self._closed:
-            rendered, drawn = result
-            # Its formulas were drawn by our renderer: shown as drawn here (SafeDocument shows
-            # no image this process did not make), and not drawn again while an answer streams.
-            formulas.adopt(drawn)
-            done(rendered)
+
+def _deliver(rendered: Rendered, *, done: Callable[[Rendered], None], drawn: list) -> None:
+    """On the GUI thread. The formulas were drawn by our renderer: shown as drawn here
+    (SafeDocument shows no image this process did not make), and not drawn again while an
+    answer streams."""
+    formulas.adopt(drawn)
+    done(rendered)
 
 
 def _end_with(parent: int) -> None:

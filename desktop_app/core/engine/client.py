@@ -303,12 +303,15 @@ WINDOWS_CRASHES = {
 }
 
 
+def _signal_name(sig: int) -> str:
+    return signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+
+
 def exit_detail(code: int | None, out_of_memory: bool | None = None) -> str:
     """How the worker ended, in brief, for the log and the load ladder: "crashed (SIGSEGV)",
     "killed (SIGKILL, out of memory)", "exit code 1"."""
     if code is not None and code < 0:
-        sig = -code
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
+        sig, name = -code, _signal_name(-code)
         if sig == signal.SIGKILL:
             return f"killed ({name}{', out of memory' if out_of_memory else ''})"
         return f"crashed ({name})"
@@ -321,8 +324,7 @@ def describe_exit(code: int | None, out_of_memory: bool | None = None) -> str:
     """What is known about how the worker ended, without guessing: the signal or exit code;
     memory only when the system says it killed a process for memory meanwhile."""
     if code is not None and code < 0:
-        sig = -code
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
+        sig, name = -code, _signal_name(-code)
         if sig == signal.SIGKILL and out_of_memory:
             return (
                 "The model process was killed because the computer ran out of memory. Try a "
