@@ -191,9 +191,11 @@ def test_page_up_scrolls_the_conversation_from_the_message_box_and_a_message(qtb
         | {"status": "complete"}
         for i in range(1, 201)
     ]
+    qtbot.waitExposed(window)
     window.view.show_messages(rows)
     qtbot.waitUntil(lambda: not window.view.busy(), timeout=WAIT)
-    bar = window.view.verticalScrollBar()
+    bar = window.view.verticalScrollBar()  # laid out, at the newest message
+    qtbot.waitUntil(lambda: 0 < bar.maximum() == bar.value(), timeout=WAIT)
     window.composer.focus_input()
     bottom = bar.value()
     qtbot.keyClick(window.composer.input, Qt.Key.Key_PageUp)
