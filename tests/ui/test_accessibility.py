@@ -192,6 +192,8 @@ def test_page_up_scrolls_the_conversation_from_the_message_box_and_a_message(qtb
         for i in range(1, 201)
     ]
     qtbot.waitExposed(window)
+    app.stores.blocking.conversations()  # the window's own first reads are done…
+    qtbot.wait(50)  # …and shown, so they do not replace these rows
     window.view.show_messages(rows)
     qtbot.waitUntil(lambda: not window.view.busy(), timeout=WAIT)
     bar = window.view.verticalScrollBar()  # laid out, at the newest message
